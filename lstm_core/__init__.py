@@ -1,0 +1,48 @@
+"""lstm_core: the LSTM and vanilla RNN of the LSTM Lab course, in numpy, checked against PyTorch.
+
+Conventions: sequences are time-major, ``xs`` of shape (T, B, D); states are (B, H).
+One stacked weight matrix W acts on the concatenation [h_{t-1}, x_t] (h first); the LSTM's
+row blocks are in the order f, i, c (the candidate C~), o.
+
+    LSTMParams.init, lstm_step, lstm_step_backward, lstm_forward, lstm_backward
+    RNNParams.init,  rnn_step,  rnn_step_backward,  rnn_forward,  rnn_backward
+    numerical_gradient, rel_error                      (gradient checks)
+    lstm_params_from_torch, lstm_params_to_torch, ...  (PyTorch state dicts)
+"""
+
+from .activations import relu, sigmoid
+from .gradcheck import numerical_gradient, rel_error
+from .lstm import LSTMGrads, LSTMRun, lstm_backward, lstm_forward, lstm_step, lstm_step_backward
+from .params import LSTMParams, RNNParams
+from .rnn import RNNGrads, RNNRun, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
+from .torch_convert import (
+    lstm_params_from_torch,
+    lstm_params_to_torch,
+    rnn_params_from_torch,
+    rnn_params_to_torch,
+)
+
+__all__ = [
+    "LSTMGrads",
+    "LSTMParams",
+    "LSTMRun",
+    "RNNGrads",
+    "RNNParams",
+    "RNNRun",
+    "lstm_backward",
+    "lstm_forward",
+    "lstm_params_from_torch",
+    "lstm_params_to_torch",
+    "lstm_step",
+    "lstm_step_backward",
+    "numerical_gradient",
+    "rel_error",
+    "relu",
+    "rnn_backward",
+    "rnn_forward",
+    "rnn_params_from_torch",
+    "rnn_params_to_torch",
+    "rnn_step",
+    "rnn_step_backward",
+    "sigmoid",
+]

@@ -1,0 +1,68 @@
+"""Input checks shared by the LSTM and the RNN: clear errors instead of numpy crashes.
+
+Every message says which argument is wrong, what was expected and what was given.
+"""
+
+import numpy as np
+
+_FLOATS = (np.float32, np.float64)
+
+
+def as_array(name, value, dtype):
+    """``value`` as a numpy array of ``dtype``, or a ValueError naming ``name``."""
+    try:
+        arr = np.asarray(value)
+    except Exception as err:  # ragged lists and the like
+        raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__} ({err})") from None
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: expected a numeric array, got an array of dtype {arr.dtype}")
+    return arr if dtype is None else arr.astype(dtype, copy=False)
+
+
+def check_shape(name, arr, names, expected):
+    """Check ``arr.shape`` against ``expected`` (a tuple; ``None`` means any size).
+
+    ``names`` spells the dimensions, e.g. ``("T", "B", "D")``, for the message.
+    """
+    want = "(" + ", ".join(names) + ")"
+    sizes = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
+    if arr.ndim != len(expected):
+        raise ValueError(
+            f"{name}: expected a {len(expected)}-D array of shape {want} = {sizes}, "
+            f"got a {arr.ndim}-D array of shape {arr.shape}"
+        )
+    for axis, (dim, size) in enumerate(zip(names, expected, strict=True)):
+        if size is not None and arr.shape[axis] != size:
+            raise ValueError(
+                f"{name}: expected shape {want} = {sizes}, got {arr.shape} ({dim} is {arr.shape[axis]}, expected {size})"
+            )
+        if size is None and arr.shape[axis] == 0:
+            raise ValueError(f"{name}: expected shape {want} with {dim} >= 1, got {arr.shape} ({dim} = 0)")
+
+
+def check_finite(name, arr, *, is_parameter=False):
+    """Raise a ValueError if ``arr`` holds NaN or inf, saying where and how many."""
+    if np.isfinite(arr).all():
+        return
+    bad = ~np.isfinite(arr)
+    first = tuple(int(k) for k in np.argwhere(bad)[0])
+    kinds = []
+    if np.isnan(arr).any():
+        kinds.append(f"{int(np.isnan(arr).sum())} NaN")
+    if np.isinf(arr).any():
+        kinds.append(f"{int(np.isinf(arr).sum())} inf")
+    msg = f"{name} contains {' and '.join(kinds)} (first at index {first})"
+    if is_parameter:
+        msg += "; the parameters have diverged: try a lower learning rate or clip the gradients"
+    raise ValueError(msg)
+
+
+def param_dtype(arr):
+    """The floating dtype the parameters use (float32 or float64; anything else becomes float64)."""
+    return arr.dtype if arr.dtype in _FLOATS else np.dtype(np.float64)
+
+
+def check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")
+    return value

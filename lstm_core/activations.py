@@ -1,0 +1,40 @@
+"""The squashing functions of the course, and their derivatives written from their outputs.
+
+The sigmoid is written as sigma(a) = (1 + tanh(a/2)) / 2, the same function as 1 / (1 + e^{-a}),
+but it never overflows: a = +-1000 gives exactly 1 and 0, with no numpy warning.
+"""
+
+import numpy as np
+
+
+def sigmoid(a):
+    """sigma(a) = 1 / (1 + e^{-a}), computed as (1 + tanh(a/2)) / 2 so it never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+def relu(a):
+    """max(0, a), the unbounded alternative the course compares tanh against."""
+    return np.maximum(a, 0.0)
+
+
+def dsigmoid_from_output(s):
+    """sigma'(a) written with s = sigma(a): s (1 - s)."""
+    return s * (1.0 - s)
+
+
+def dtanh_from_output(y):
+    """tanh'(a) written with y = tanh(a): 1 - y^2."""
+    return 1.0 - y * y
+
+
+def drelu_from_output(y):
+    """ReLU'(a) written with y = max(0, a): 1 where y > 0, else 0."""
+    return (y > 0).astype(y.dtype)
+
+
+# The cell's squashing function (candidate C~_t and output tanh(C_t)) may be swapped for ReLU,
+# to show why the LSTM uses tanh.  Each entry: (function, derivative from the function's output).
+SQUASH = {
+    "tanh": (np.tanh, dtanh_from_output),
+    "relu": (relu, drelu_from_output),
+}

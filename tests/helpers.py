@@ -1,0 +1,144 @@
+"""Shared test machinery: an independent reference LSTM, the loss, gradient checks, and mutants.
+
+The reference is written straight from the seed's equations with separate gate matrices and the
+textbook sigmoid 1/(1+e^{-a}); it is deliberately not lstm_core's code.  It takes additive
+perturbations on h_t and C_t, so differentiating the loss by them gives the TOTAL gradients
+dL/dh_t and dL/dC_t through every path.
+"""
+
+import importlib.util
+import inspect
+import sys
+
+import numpy as np
+
+import lstm_core
+
+
+def make_case(T=4, B=2, D=3, H=5, seed=0, forget_bias=1.0):
+    rng = np.random.default_rng(seed)
+    p = lstm_core.LSTMParams.init(D, H, seed=seed, forget_bias=forget_bias)
+    return {
+        "p": p,
+        "xs": rng.normal(size=(T, B, D)),
+        "h0": rng.normal(size=(B, H)) * 0.5,
+        "c0": rng.normal(size=(B, H)) * 0.5,
+        "dh": rng.normal(size=(T, B, H)),
+        "dc_last": rng.normal(size=(B, H)),
+    }
+
+
+def ref_sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def reference_lstm(xs, W, b, h0, c0, pert_h=None, pert_c=None):
+    """The seed's equations, step by step. Returns hs, cs of shape (T, B, H)."""
+    T, B, _ = xs.shape
+    H = h0.shape[1]
+    W_f, W_i, W_c, W_o = (W[k * H : (k + 1) * H] for k in range(4))
+    b_f, b_i, b_c, b_o = (b[k * H : (k + 1) * H] for k in range(4))
+    h, C = h0, c0
+    hs, cs = [], []
+    for t in range(T):
+        hx = np.concatenate([h, xs[t]], axis=1)
+        f = ref_sigmoid(hx @ W_f.T + b_f)
+        i = ref_sigmoid(hx @ W_i.T + b_i)
+        C_tilde = np.tanh(hx @ W_c.T + b_c)
+        C = f * C + i * C_tilde + (0 if pert_c is None else pert_c[t])
+        o = ref_sigmoid(hx @ W_o.T + b_o)
+        h = o * np.tanh(C) + (0 if pert_h is None else pert_h[t])
+        hs.append(h)
+        cs.append(C)
+    return np.array(hs), np.array(cs)
+
+
+def reference_rnn(xs, W, b, h0, pert_h=None):
+    h, hs = h0, []
+    for t in range(xs.shape[0]):
+        h = np.tanh(np.concatenate([h, xs[t]], axis=1) @ W.T + b) + (0 if pert_h is None else pert_h[t])
+        hs.append(h)
+    return np.array(hs)
+
+
+def loss(hs, cs, dh, dc_last):
+    """L = sum_t <dh_t, h_t> + <dc_last, C_{T-1}>: its gradients are exactly dh and dc_last."""
+    return float(np.sum(dh * hs) + (0.0 if dc_last is None else np.sum(dc_last * cs[-1])))
+
+
+def norm_rel(a, n):
+    """Relative error of a whole array: ||a - n|| / (||a|| + ||n||)."""
+    a, n = np.asarray(a, float), np.asarray(n, float)
+    den = np.linalg.norm(a) + np.linalg.norm(n)
+    return 0.0 if den == 0 else float(np.linalg.norm(a - n) / den)
+
+
+def lstm_sequence_errors(mod, case, squash="tanh", metric=lstm_core.rel_error):
+    """Relative errors of ``mod``'s lstm_forward/lstm_backward against the reference and finite differences.
+
+    ``metric``: rel_error (largest elementwise, CS231n) or norm_rel (per whole array).
+    """
+    p, xs, h0, c0, dh, dcl = (case[k] for k in ("p", "xs", "h0", "c0", "dh", "dc_last"))
+    run = mod.lstm_forward(xs, p, h0, c0, squash=squash)
+    g = mod.lstm_backward(dh, run, dc_last=dcl)
+    errs = {}
+    if squash == "tanh":
+        hs, cs = reference_lstm(xs, p.W, p.b, h0, c0)
+        errs["h"], errs["c"] = norm_rel(run.h, hs), norm_rel(run.c, cs)
+
+    def L():
+        r = mod.lstm_forward(xs, p, h0, c0, squash=squash)
+        return loss(r.h, r.c, dh, dcl)
+
+    for name, arr, got in (("W", p.W, g.W), ("b", p.b, g.b), ("x", xs, g.x), ("h0", h0, g.h0), ("c0", c0, g.c0)):
+        errs["d" + name] = metric(got, lstm_core.numerical_gradient(L, arr))
+    return errs
+
+
+def lstm_step_errors(mod, case):
+    """Relative errors of ``mod``'s lstm_step/lstm_step_backward (dx, dh_prev, dc_prev, dW, db)."""
+    p, x, h, c = case["p"], case["xs"][0], case["h0"], case["c0"]
+    dh, dc = case["dh"][0], case["dc_last"]
+    h1, c1, cache = mod.lstm_step(x, h, c, p)
+    hs, cs = reference_lstm(x[None], p.W, p.b, h, c)
+    errs = {"h": norm_rel(h1, hs[0]), "c": norm_rel(c1, cs[0])}
+    got = dict(zip(("dx", "dh_prev", "dc_prev", "dW", "db"), mod.lstm_step_backward(dh, dc, cache), strict=True))
+
+    def L():
+        h2, c2, _ = mod.lstm_step(x, h, c, p)
+        return float(np.sum(dh * h2) + np.sum(dc * c2))
+
+    for name, arr in (("dx", x), ("dh_prev", h), ("dc_prev", c), ("dW", p.W), ("db", p.b)):
+        errs[name] = lstm_core.rel_error(got[name], lstm_core.numerical_gradient(L, arr))
+    return errs
+
+
+def total_gradients(case):
+    """dL/dh_t and dL/dC_t through all paths, by finite differences on the reference's perturbations."""
+    p, xs, h0, c0, dh, dcl = (case[k] for k in ("p", "xs", "h0", "c0", "dh", "dc_last"))
+    ph, pc = np.zeros_like(dh), np.zeros_like(dh)
+
+    def L():
+        return loss(*reference_lstm(xs, p.W, p.b, h0, c0, ph, pc), dh, dcl)
+
+    return lstm_core.numerical_gradient(L, ph), lstm_core.numerical_gradient(L, pc)
+
+
+def load_mutant(module, old, new):
+    """A copy of ``module`` with the source line ``old`` replaced by ``new`` (which must occur exactly once).
+
+    Used to prove the tests catch the classic from-scratch LSTM bugs on the real code.
+    """
+    src = inspect.getsource(module)
+    n = src.count(old)
+    assert n == 1, f"mutation target {old!r} occurs {n} times in {module.__name__}; update the mutant"
+    name = f"{module.__name__}_mutant"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    mod = importlib.util.module_from_spec(spec)
+    mod.__package__ = module.__package__
+    sys.modules[name] = mod  # dataclasses look the module up while the class is built
+    try:
+        exec(compile(src.replace(old, new), f"<mutant of {module.__name__}>", "exec"), mod.__dict__)
+    finally:
+        del sys.modules[name]
+    return mod
