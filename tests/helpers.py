@@ -73,11 +73,12 @@ def norm_rel(a, n):
     return 0.0 if den == 0 else float(np.linalg.norm(a - n) / den)
 
 
-def lstm_sequence_errors(mod, case, squash="tanh", metric=lstm_core.rel_error):
+def lstm_sequence_errors(mod, case, squash="tanh", metric=None):
     """Relative errors of ``mod``'s lstm_forward/lstm_backward against the reference and finite differences.
 
-    ``metric``: rel_error (largest elementwise, CS231n) or norm_rel (per whole array).
+    ``metric``: norm_rel (per whole array, the default) or lstm_core.rel_error (largest elementwise, CS231n).
     """
+    metric = metric or norm_rel
     p, xs, h0, c0, dh, dcl = (case[k] for k in ("p", "xs", "h0", "c0", "dh", "dc_last"))
     run = mod.lstm_forward(xs, p, h0, c0, squash=squash)
     g = mod.lstm_backward(dh, run, dc_last=dcl)
@@ -95,8 +96,9 @@ def lstm_sequence_errors(mod, case, squash="tanh", metric=lstm_core.rel_error):
     return errs
 
 
-def lstm_step_errors(mod, case):
-    """Relative errors of ``mod``'s lstm_step/lstm_step_backward (dx, dh_prev, dc_prev, dW, db)."""
+def lstm_step_errors(mod, case, metric=None):
+    """Relative errors of ``mod``'s lstm_step/lstm_step_backward (dx, dh_prev, dc_prev, dW, db); metric as above."""
+    metric = metric or norm_rel
     p, x, h, c = case["p"], case["xs"][0], case["h0"], case["c0"]
     dh, dc = case["dh"][0], case["dc_last"]
     h1, c1, cache = mod.lstm_step(x, h, c, p)
@@ -109,7 +111,7 @@ def lstm_step_errors(mod, case):
         return float(np.sum(dh * h2) + np.sum(dc * c2))
 
     for name, arr in (("dx", x), ("dh_prev", h), ("dc_prev", c), ("dW", p.W), ("db", p.b)):
-        errs[name] = lstm_core.rel_error(got[name], lstm_core.numerical_gradient(L, arr))
+        errs[name] = metric(got[name], lstm_core.numerical_gradient(L, arr))
     return errs
 
 

@@ -1,0 +1,68 @@
+"""The bugs found in public from-scratch LSTMs, planted in a copy of lstm_core's own source: each must be caught.
+
+Each mutant replaces one line of the real code with the buggy one; the same checks that pass on
+lstm_core (test_lstm_gradients.py) must fail on the mutant.
+"""
+
+import pytest
+from helpers import load_mutant, lstm_sequence_errors, lstm_step_errors, make_case
+
+import lstm_core
+import lstm_core.lstm as L
+
+# (name, source line in lstm_core/lstm.py, the buggy line, which check must fail)
+STEP_BUGS = [
+    ("output without tanh: h = o*c", "    h_t = o_t * tanh_c  #", "    h_t = o_t * c_t  #", "h"),
+    (
+        "sigmoid used in place of its derivative",
+        "    da_f = df_t * dsigmoid_from_output(f_t)",
+        "    da_f = df_t * f_t",
+        "dW",
+    ),
+    ("dc_prev not carried back", "    dc_prev = dc_t * f_t  #", "    dc_prev = 0 * dc_t  #", "dc_prev"),
+    ("dh_prev not carried back", "    dh_prev, dx = dhx[:, :H], dhx[:, H:]", "    dh_prev, dx = 0 * dhx[:, :H], dhx[:, H:]", "dh_prev"),
+    (
+        "cell gradient not accumulated from the h path",
+        "    dc_t = dc + dh * o_t * dphi(tanh_c)",
+        "    dc_t = dc + 0 * dh",
+        "dc_prev",
+    ),
+    (
+        "cell gradient not accumulated from the next cell",
+        "    dc_t = dc + dh * o_t * dphi(tanh_c)",
+        "    dc_t = dh * o_t * dphi(tanh_c)",
+        "dc_prev",
+    ),
+]
+
+SEQUENCE_BUGS = [
+    ("output without tanh: h = o*c", "np.multiply(o, tcs[t], out=hs[t])", "np.multiply(o, cs[t], out=hs[t])", "h"),
+    ("sigmoid used in place of its derivative", "a[:, : 3 * H] *= s - s * s", "a[:, : 3 * H] *= s", "dW"),
+    ("dh_prev not carried back through time", "np.matmul(a, Wh, out=tmp)", "tmp[...] = 0", "dW"),
+    ("dc_prev not carried back through time", "np.multiply(dc_t, f, out=dc_next)", "dc_next[...] = 0", "dW"),
+    ("cell gradient not accumulated from the next cell", "dc_t += dc_next", "pass", "dW"),
+    ("cell gradient not accumulated from the h path", "dc_t *= dphi(run.tanh_c[t])", "dc_t *= 0", "dW"),
+]
+
+
+def test_the_real_code_passes_the_checks_the_mutants_fail():
+    case = make_case(5, 2, 3, 4, seed=1)
+    assert max(lstm_step_errors(L, case).values()) < 1e-6
+    assert max(lstm_sequence_errors(L, case).values()) < 1e-6
+
+
+@pytest.mark.parametrize("name,old,new,check", STEP_BUGS, ids=[b[0] for b in STEP_BUGS])
+def test_step_bug_is_caught(name, old, new, check):
+    errs = lstm_step_errors(load_mutant(L, old, new), make_case(5, 2, 3, 4, seed=1))
+    assert errs[check] > 1e-3, errs
+
+
+@pytest.mark.parametrize("name,old,new,check", SEQUENCE_BUGS, ids=[b[0] for b in SEQUENCE_BUGS])
+def test_sequence_bug_is_caught(name, old, new, check):
+    errs = lstm_sequence_errors(load_mutant(L, old, new), make_case(5, 2, 3, 4, seed=1))
+    assert errs[check] > 1e-3, errs
+
+
+def test_mutants_do_not_leak_into_lstm_core():
+    load_mutant(L, "dc_t += dc_next", "pass")
+    assert max(lstm_sequence_errors(lstm_core.lstm, make_case(3, 1, 2, 2, seed=0)).values()) < 1e-6
