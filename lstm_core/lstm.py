@@ -94,13 +94,29 @@ def lstm_step_backward(dh, dc, cache):
 # ---------------------------------------------------------------------------------------------
 # Sequences.  Same maths as the step functions above, arranged for speed:
 #  * internally the gate blocks are reordered to f, i, o, c so the three sigmoid gates are one slab;
-#  * sigma(a) = (1 + tanh(a/2)) / 2, so with the sigmoid rows of W pre-scaled by 1/2 one tanh call
-#    squashes all four gates at once;
+#  * sigma(a) = 1 / (1 + e^{-a}) and tanh(a) = 2 sigma(2a) - 1, so with the rows of W pre-scaled by
+#    -1 (sigmoid gates) and -2 (candidate) one exp call squashes all four gates at once (numpy's exp
+#    is vectorised; its float64 tanh is several times slower);
 #  * the input projection W_x x_t + b is one matmul for all steps; dW and dx are one matmul each
 #    after the loop; buffers are preallocated and written with out=.
 # ---------------------------------------------------------------------------------------------
 
 _FAST = np.array([0, 1, 3, 2])  # internal block order f, i, o, c  (indices into f, i, c, o)
+
+
+def _sigmoid_of_negated(g):
+    """In place: g <- 1 / (1 + e^{g}), which is sigma(a) for g = -a. exp may overflow to inf: that gives 0."""
+    np.exp(g, out=g)
+    g += 1.0
+    np.reciprocal(g, out=g)
+
+
+def _tanh_into(c, out):
+    """out <- tanh(c) = 2 sigma(2c) - 1."""
+    np.multiply(c, -2.0, out=out)
+    _sigmoid_of_negated(out)
+    out *= 2.0
+    out -= 1.0
 
 
 def _rows(order, H):
@@ -156,11 +172,11 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     T, B, D = xs.shape
     H = p.hidden_size
     rows = _rows(_FAST, H)
-    scale = np.ones(4 * H, p.dtype)
-    scale[: 3 * H] = 0.5  # the sigmoid rows (f, i, o) see a/2
-    Wf = p.W[rows] * scale[:, None]
-    WhT = np.ascontiguousarray(Wf[:, :H].T)  # (H, 4H)
-    WxT = np.ascontiguousarray(Wf[:, H:].T)  # (D, 4H)
+    scale = np.full(4 * H, -1.0, p.dtype)  # sigmoid rows: g = -a
+    scale[3 * H :] = -2.0 if squash == "tanh" else 1.0  # candidate rows: g = -2a (tanh) or a (ReLU)
+    Ws = p.W[rows] * scale[:, None]
+    WhT = np.ascontiguousarray(Ws[:, :H].T)  # (H, 4H)
+    WxT = np.ascontiguousarray(Ws[:, H:].T)  # (D, 4H)
     # input projection for every step at once; this buffer becomes the gate activations in place
     gates = (xs.reshape(T * B, D) @ WxT).reshape(T, B, 4 * H)
     gates += p.b[rows] * scale
@@ -169,29 +185,30 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     tcs = np.empty((T, B, H), p.dtype)
     tmp = np.empty((B, 4 * H), p.dtype)
     h, c = h0, c0
-    for t in range(T):
-        g = gates[t]
-        np.matmul(h, WhT, out=tmp)
-        g += tmp
-        if squash == "tanh":
-            np.tanh(g, out=g)  # all four gates in one call
-        else:
-            np.tanh(g[:, : 3 * H], out=g[:, : 3 * H])
-            np.maximum(g[:, 3 * H :], 0.0, out=g[:, 3 * H :])
-        sig = g[:, : 3 * H]
-        sig *= 0.5
-        sig += 0.5  # sigma(a) = (1 + tanh(a/2)) / 2
-        f, i, o, ct = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
-        c_new = cs[t]
-        np.multiply(f, c, out=c_new)
-        np.multiply(i, ct, out=tmp[:, :H])
-        c_new += tmp[:, :H]
-        if squash == "tanh":
-            np.tanh(c_new, out=tcs[t])
-        else:
-            np.maximum(c_new, 0.0, out=tcs[t])
-        np.multiply(o, tcs[t], out=hs[t])
-        h, c = hs[t], c_new
+    with np.errstate(over="ignore"):  # e^{large} = inf is the intended limit: sigma -> 0, tanh -> -1
+        for t in range(T):
+            g = gates[t]
+            np.matmul(h, WhT, out=tmp)
+            g += tmp
+            if squash == "tanh":
+                _sigmoid_of_negated(g)  # all four gates in one exp
+                ct = g[:, 3 * H :]
+                ct *= 2.0
+                ct -= 1.0  # tanh(a) = 2 sigma(2a) - 1
+            else:
+                _sigmoid_of_negated(g[:, : 3 * H])
+                np.maximum(g[:, 3 * H :], 0.0, out=g[:, 3 * H :])
+            f, i, o, ct = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
+            c_new = cs[t]
+            np.multiply(f, c, out=c_new)
+            np.multiply(i, ct, out=tmp[:, :H])
+            c_new += tmp[:, :H]
+            if squash == "tanh":
+                _tanh_into(c_new, tcs[t])
+            else:
+                np.maximum(c_new, 0.0, out=tcs[t])
+            np.multiply(o, tcs[t], out=hs[t])
+            h, c = hs[t], c_new
     return LSTMRun(
         h=hs,
         c=cs,
@@ -230,6 +247,10 @@ def lstm_backward(dh, run, dc_last=None):
     gates = run.gates  # internal order f, i, o, c
     W = run.params.W[_rows(_FAST, H)]  # (4H, H+D) in internal order
     Wh = np.ascontiguousarray(W[:, :H])
+    # the squashing functions' derivatives for every step at once (big vectorised ops, outside the loop)
+    dsig = gates[..., : 3 * H] * (1.0 - gates[..., : 3 * H])  # sigma' = s (1 - s) for f, i, o
+    dct = dphi(gates[..., 3 * H :])  # tanh'(C~ pre-activation), from C~_t
+    o_dtc = run.o * dphi(run.tanh_c)  # dh_t -> dC_t factor: o_t * tanh'(C_t)
     da = np.empty((T, B, 4 * H), dt)  # dL/d(pre-activation) of every gate at every step
     dhs = np.empty((T, B, H), dt)  # total dL/dh_t
     dcs = np.empty((T, B, H), dt)  # total dL/dC_t
@@ -237,21 +258,18 @@ def lstm_backward(dh, run, dc_last=None):
     dh_next = np.zeros((B, H), dt)
     for t in range(T - 1, -1, -1):
         g, a = gates[t], da[t]
-        f, i, o, ct = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
+        f, i, ct = g[:, :H], g[:, H : 2 * H], g[:, 3 * H :]
         c_prev = run.c[t - 1] if t > 0 else run.c0
         dh_t = np.add(dh[t], dh_next, out=dhs[t])  # loss at t + the path from h_{t+1}
         np.multiply(dh_t, run.tanh_c[t], out=a[:, 2 * H : 3 * H])  # do_t
-        dc_t = dcs[t]  # dc_t = dc_next + dh_t * o_t * phi'(C_t): the two paths into C_t
-        np.multiply(dh_t, o, out=dc_t)
-        dc_t *= dphi(run.tanh_c[t])
-        dc_t += dc_next
+        dc_t = np.multiply(dh_t, o_dtc[t], out=dcs[t])  # the two paths into C_t: through h_t ...
+        dc_t += dc_next  # ... and from C_{t+1}
         np.multiply(dc_t, c_prev, out=a[:, :H])  # df_t
         np.multiply(dc_t, ct, out=a[:, H : 2 * H])  # di_t
         np.multiply(dc_t, i, out=a[:, 3 * H :])  # dC~_t
         np.multiply(dc_t, f, out=dc_next)  # dC_{t-1} = dC_t * f_t
-        s = g[:, : 3 * H]
-        a[:, : 3 * H] *= s - s * s  # sigma' = s (1 - s)
-        a[:, 3 * H :] *= dphi(ct)
+        a[:, : 3 * H] *= dsig[t]
+        a[:, 3 * H :] *= dct[t]
         np.matmul(a, Wh, out=tmp)
         dh_next, tmp = tmp, dh_next
     # the affine map, for all steps at once

@@ -20,7 +20,12 @@ STEP_BUGS = [
         "dW",
     ),
     ("dc_prev not carried back", "    dc_prev = dc_t * f_t  #", "    dc_prev = 0 * dc_t  #", "dc_prev"),
-    ("dh_prev not carried back", "    dh_prev, dx = dhx[:, :H], dhx[:, H:]", "    dh_prev, dx = 0 * dhx[:, :H], dhx[:, H:]", "dh_prev"),
+    (
+        "dh_prev not carried back",
+        "    dh_prev, dx = dhx[:, :H], dhx[:, H:]",
+        "    dh_prev, dx = 0 * dhx[:, :H], dhx[:, H:]",
+        "dh_prev",
+    ),
     (
         "cell gradient not accumulated from the h path",
         "    dc_t = dc + dh * o_t * dphi(tanh_c)",
@@ -37,11 +42,16 @@ STEP_BUGS = [
 
 SEQUENCE_BUGS = [
     ("output without tanh: h = o*c", "np.multiply(o, tcs[t], out=hs[t])", "np.multiply(o, cs[t], out=hs[t])", "h"),
-    ("sigmoid used in place of its derivative", "a[:, : 3 * H] *= s - s * s", "a[:, : 3 * H] *= s", "dW"),
+    (
+        "sigmoid used in place of its derivative",
+        "dsig = gates[..., : 3 * H] * (1.0 - gates[..., : 3 * H])",
+        "dsig = gates[..., : 3 * H]",
+        "dW",
+    ),
     ("dh_prev not carried back through time", "np.matmul(a, Wh, out=tmp)", "tmp[...] = 0", "dW"),
     ("dc_prev not carried back through time", "np.multiply(dc_t, f, out=dc_next)", "dc_next[...] = 0", "dW"),
     ("cell gradient not accumulated from the next cell", "dc_t += dc_next", "pass", "dW"),
-    ("cell gradient not accumulated from the h path", "dc_t *= dphi(run.tanh_c[t])", "dc_t *= 0", "dW"),
+    ("cell gradient not accumulated from the h path", "np.multiply(dh_t, o_dtc[t], out=dcs[t])", "0 * dcs[t]", "dW"),
 ]
 
 
