@@ -1,0 +1,55 @@
+"""Repository hygiene: ruff clean (code and notebooks), notebooks committed without outputs, math imports numpy only."""
+
+import ast
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+MATH = ["__init__.py", "_validate.py", "_validate_seq.py", "activations.py", "params.py", "lstm.py", "rnn.py"]
+MATH += ["gradcheck.py", "torch_convert.py"]
+
+
+def ruff():
+    exe = shutil.which("ruff", path=str(pathlib.Path(sys.executable).parent)) or shutil.which("ruff")
+    if exe is None:
+        pytest.skip("ruff is not installed (pip install -r requirements-test.txt)")
+    return exe
+
+
+@pytest.mark.parametrize("args", [["check", "."], ["format", "--check", "."]], ids=["lint", "format"])
+def test_ruff_is_clean(args):
+    r = subprocess.run([ruff(), *args], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in sorted(ROOT.glob("notebooks/**/*.ipynb")):
+        nb = json.loads(path.read_text())
+        for k, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code":
+                assert not cell.get("outputs") and cell.get("execution_count") is None, f"{path.name} cell {k}"
+
+
+@pytest.mark.parametrize("name", MATH)
+def test_math_modules_import_numpy_only(name):
+    tree = ast.parse((ROOT / "lstm_core" / name).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom) and getattr(node, "level", 0) == 0:
+            for mod in [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]:
+                top = mod.split(".")[0]
+                in_function = False
+                assert top in {"numpy", "dataclasses", "torch"}, f"{name} imports {mod}"
+                if top == "torch":  # only lazily, inside the to_torch functions
+                    in_function = any(isinstance(f, ast.FunctionDef) and node in ast.walk(f) for f in ast.walk(tree))
+                    assert in_function, f"{name} imports torch at module load"
+
+
+def test_importing_lstm_core_loads_neither_torch_nor_plotting():
+    code = "import sys, lstm_core; print(sorted(m for m in ('torch', 'matplotlib', 'ipywidgets') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
