@@ -1,0 +1,63 @@
+"""Explorer 4: tanh against ReLU for the candidate and the output. ReLU lets C_t and the gradients run away."""
+
+from .. import scenarios
+from ._base import BLUE, ORANGE, VERMILLION, Explorer, Line, Panel
+
+
+class SquashExplorer(Explorer):
+    """Controls: tanh or ReLU for C~_t and the output; the scale of the recurrent weights; b_f.
+    Left: max |C_t| and max |h_t| over time; right: ||dL/dC_t|| (loss on the last step), log axes."""
+
+    defaults = {"squash": "tanh", "w_scale": 1.0, "b_f": 3.0}
+    grid = (1, 2)
+    figsize = (10.0, 4.2)
+    T = 200
+    snapshot_settings = [{"squash": "tanh"}, {"squash": "relu"}]
+
+    def make_controls(self, w):
+        style = {"description_width": "initial"}
+        return {
+            "squash": w.ToggleButtons(options=["tanh", "relu"], description="squash C~_t and output"),
+            "w_scale": w.FloatSlider(min=0.0, max=2.0, step=0.1, description="scale of W_h", style=style),
+            "b_f": w.FloatSlider(min=-2.0, max=6.0, step=0.5, description="forget bias b_f", style=style),
+        }
+
+    @classmethod
+    def compute(cls, squash, w_scale, b_f):
+        return scenarios.squash_comparison(squash, w_scale, T=cls.T, b_f=b_f)
+
+    @classmethod
+    def panels(cls, values):
+        xlim = (0, cls.T - 1)
+        return [
+            Panel(
+                ylabel="largest $|C_t|$, $|h_t|$ over units",
+                yscale="log",
+                ylim=(1e-3, 1e40),
+                xlim=xlim,
+                lines=[Line("c_max", r"$\max_j |C_t|$", BLUE, "-"), Line("h_max", r"$\max_j |h_t|$", ORANGE, "--")],
+                legend="upper left",
+            ),
+            Panel(
+                ylabel=r"$\|\partial L / \partial C_t\|$",
+                yscale="log",
+                ylim=(1e-8, 1e40),
+                xlim=xlim,
+                lines=[Line("c_norm", r"$\|\partial L/\partial C_t\|$", VERMILLION, "-")],
+                legend="upper left",
+            ),
+        ]
+
+    @classmethod
+    def describe(cls, values):
+        return f"squash = {values['squash']}"
+
+    def readout(self, values, data):
+        T = self.T
+        over = data["overflow_step"]
+        tail = f"overflowed to inf at step {over}" if over is not None else f"max |C_{T - 1}| = {data['c_max'][-1]:.3g}"
+        return (
+            f"{values['squash']}: {tail};  max |h_{T - 1}| = {data['h_max'][-1]:.3g}\n"
+            f"gradient reaching C_0: {data['c_norm'][0]:.3g}   (1/(1-f) bound on |C_t| under tanh: "
+            f"{1 / (1 - 1 / (1 + 2.718281828 ** -values['b_f'])):.3g})"
+        )
