@@ -39,16 +39,15 @@ def lstm_step(x, h_prev, c_prev, p, *, squash="tanh"):
         cache: what lstm_step_backward needs
     """
     x, h_prev, c_prev = check_step(x, p, LSTMParams, h_prev=h_prev, c_prev=c_prev)
-    phi, _ = SQUASH[check_choice("squash", squash, SQUASH)]
+    tanh, _ = SQUASH[check_choice("squash", squash, SQUASH)]  # np.tanh (ReLU only with squash="relu")
     hx = np.concatenate([h_prev, x], axis=1)  # [h_{t-1}, x_t], shape (B, H+D)
     f_t = sigmoid(hx @ p.W_f.T + p.b_f)  # forget gate: how much of C_{t-1} to keep
     i_t = sigmoid(hx @ p.W_i.T + p.b_i)  # input gate: how much of the candidate to write
-    c_tilde = phi(hx @ p.W_c.T + p.b_c)  # candidate cell C~_t (tanh)
+    c_tilde = tanh(hx @ p.W_c.T + p.b_c)  # candidate cell C~_t
     c_t = f_t * c_prev + i_t * c_tilde  # cell update: the conveyor belt
     o_t = sigmoid(hx @ p.W_o.T + p.b_o)  # output gate: how much of the cell to show
-    tanh_c = phi(c_t)
-    h_t = o_t * tanh_c  # hidden state h_t = o_t * tanh(C_t)
-    cache = (hx, c_prev, f_t, i_t, c_tilde, c_t, o_t, tanh_c, p.W.copy(), squash)
+    h_t = o_t * tanh(c_t)  # hidden state
+    cache = (hx, c_prev, f_t, i_t, c_tilde, c_t, o_t, tanh(c_t), p.W.copy(), squash)
     return h_t, c_t, cache
 
 

@@ -12,7 +12,7 @@ import lstm_core.lstm as L
 
 # (name, source line in lstm_core/lstm.py, the buggy line, which check must fail)
 STEP_BUGS = [
-    ("output without tanh: h = o*c", "    h_t = o_t * tanh_c  #", "    h_t = o_t * c_t  #", "h"),
+    ("output without tanh: h = o*c", "    h_t = o_t * tanh(c_t)  #", "    h_t = o_t * c_t  #", "h"),
     (
         "sigmoid used in place of its derivative",
         "    da_f = df_t * dsigmoid_from_output(f_t)",
