@@ -64,13 +64,13 @@ def lstm_step_backward(dh, dc, cache):
         dx: (B, D), dh_prev: (B, H), dc_prev: (B, H), dW: (4H, H+D), db: (4H,)
     """
     hx, c_prev, f_t, i_t, c_tilde, c_t, o_t, tanh_c, W, squash = cache
-    _, dphi = SQUASH[squash]
+    _, dtanh = SQUASH[squash]  # tanh' written from tanh's output: 1 - y^2
     H = c_t.shape[1]
     dh = check_upstream("dh", dh, c_t.shape, ("B", "H"), c_t.dtype)
     dc = check_upstream("dc", dc, c_t.shape, ("B", "H"), c_t.dtype)
     # backprop through the output h_t = o_t * tanh(C_t)
     do_t = dh * tanh_c
-    dc_t = dc + dh * o_t * dphi(tanh_c)  # the cell gradient arrives by two paths: C_{t+1} and h_t
+    dc_t = dc + dh * o_t * dtanh(tanh_c)  # the cell gradient arrives by two paths: C_{t+1} and h_t
     # backprop through the cell update C_t = f_t * C_{t-1} + i_t * C~_t
     df_t = dc_t * c_prev
     di_t = dc_t * c_tilde
@@ -79,7 +79,7 @@ def lstm_step_backward(dh, dc, cache):
     # backprop through the squashing functions to the pre-activations
     da_f = df_t * dsigmoid_from_output(f_t)
     da_i = di_t * dsigmoid_from_output(i_t)
-    da_c = dc_tilde * dphi(c_tilde)
+    da_c = dc_tilde * dtanh(c_tilde)
     da_o = do_t * dsigmoid_from_output(o_t)
     da = np.concatenate([da_f, da_i, da_c, da_o], axis=1)  # (B, 4H), blocks f, i, c, o
     # backprop through the affine map W [h_{t-1}, x_t] + b

@@ -28,14 +28,14 @@ STEP_BUGS = [
     ),
     (
         "cell gradient not accumulated from the h path",
-        "    dc_t = dc + dh * o_t * dphi(tanh_c)",
+        "    dc_t = dc + dh * o_t * dtanh(tanh_c)",
         "    dc_t = dc + 0 * dh",
         "dc_prev",
     ),
     (
         "cell gradient not accumulated from the next cell",
-        "    dc_t = dc + dh * o_t * dphi(tanh_c)",
-        "    dc_t = dh * o_t * dphi(tanh_c)",
+        "    dc_t = dc + dh * o_t * dtanh(tanh_c)",
+        "    dc_t = dh * o_t * dtanh(tanh_c)",
         "dc_prev",
     ),
 ]
