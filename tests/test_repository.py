@@ -53,3 +53,29 @@ def test_importing_lstm_core_loads_neither_torch_nor_plotting():
     code = "import sys, lstm_core; print(sorted(m for m in ('torch', 'matplotlib', 'ipywidgets') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", out
+
+
+COURSE = sorted(ROOT.glob("notebooks/0*.ipynb"))
+
+
+def test_the_first_notebooks_exist():
+    names = [p.stem for p in COURSE]
+    for stem in ["00_start_here", "01_why_rnns_forget", "02_lstm_cell_gate_by_gate"]:
+        assert stem in names
+    assert "03_cell_state_gradient_highway" in names and "04_why_tanh_not_relu" in names
+
+
+@pytest.mark.parametrize("path", COURSE, ids=lambda p: p.stem)
+def test_notebook_structure(path):
+    nb = json.loads(path.read_text())
+    md = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    text = "\n".join(md)
+    assert md[0].startswith("# ") and ("By the end of this notebook" in md[0] or "In this notebook" in md[0])
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "Explorer(" in src and "snapshot" not in src:
+            assert "nbval-ignore-output" in cell["metadata"].get("tags", []), f"widget cell not tagged: {src[:60]}"
+    if path.stem != "00_start_here":
+        assert "Key takeaways" in text and "<details>" in text and "Predict" in text
+        assert any("assert " in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        assert "snapshot()" in "".join("".join(c["source"]) for c in nb["cells"])
