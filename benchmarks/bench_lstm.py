@@ -71,10 +71,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=15, help="interleaved rounds per cell (default 15)")
     ap.add_argument("--quick", action="store_true", help="the two smallest sizes, 5 rounds (a smoke run)")
+    ap.add_argument("--size", action="append", help="only this size, as B,D,H,T (repeatable)")
     args = ap.parse_args()
     import torch
 
     sizes = SIZES[:2] if args.quick else SIZES
+    if args.size:
+        sizes = [tuple(int(v) for v in s.split(",")) for s in args.size]
     repeats = 5 if args.quick else args.repeats
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; numpy {np.__version__}, ")
     print(f"torch {torch.__version__} ({torch.get_num_threads()} threads); medians of {repeats} interleaved rounds\n")

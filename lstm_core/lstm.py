@@ -247,9 +247,11 @@ def lstm_backward(dh, run, dc_last=None):
     W = run.params.W[_rows(_FAST, H)]  # (4H, H+D) in internal order
     Wh = np.ascontiguousarray(W[:, :H])
     # the squashing functions' derivatives for every step at once (big vectorised ops, outside the loop)
-    dsig = gates[..., : 3 * H] * (1.0 - gates[..., : 3 * H])  # sigma' = s (1 - s) for f, i, o
+    dsig = np.subtract(1.0, gates[..., : 3 * H])
+    dsig *= gates[..., : 3 * H]  # sigma' = s (1 - s) for f, i, o
     dct = dphi(gates[..., 3 * H :])  # tanh'(C~ pre-activation), from C~_t
-    o_dtc = run.o * dphi(run.tanh_c)  # dh_t -> dC_t factor: o_t * tanh'(C_t)
+    o_dtc = dphi(run.tanh_c)
+    o_dtc *= run.o  # dh_t -> dC_t factor: o_t * tanh'(C_t)
     da = np.empty((T, B, 4 * H), dt)  # dL/d(pre-activation) of every gate at every step
     dhs = np.empty((T, B, H), dt)  # total dL/dh_t
     dcs = np.empty((T, B, H), dt)  # total dL/dC_t
@@ -271,14 +273,14 @@ def lstm_backward(dh, run, dc_last=None):
         a[:, 3 * H :] *= dct[t]
         np.matmul(a, Wh, out=tmp)
         dh_next, tmp = tmp, dh_next
-    # the affine map, for all steps at once
-    hx = np.empty((T, B, W.shape[1]), dt)  # [h_{t-1}, x_t] at every step
-    hx[0, :, :H] = run.h0
-    hx[1:, :, :H] = run.h[:-1]
-    hx[:, :, H:] = run.xs
+    # the affine map W [h_{t-1}, x_t] + b, for all steps at once
     da2 = da.reshape(T * B, 4 * H)
     dW = np.empty_like(W)
-    dW[_rows(_FAST, H)] = da2.T @ hx.reshape(T * B, -1)
+    dW[:, :H] = da[0].T @ run.h0
+    if T > 1:
+        dW[:, :H] += da[1:].reshape(-1, 4 * H).T @ run.h[:-1].reshape(-1, H)
+    dW[:, H:] = da2.T @ run.xs.reshape(T * B, -1)
+    dW[_rows(_FAST, H)] = dW.copy()  # back to the order f, i, c, o
     db = np.empty(4 * H, dt)
     db[_rows(_FAST, H)] = da2.sum(axis=0)
     dx = (da2 @ np.ascontiguousarray(W[:, H:])).reshape(T, B, -1)

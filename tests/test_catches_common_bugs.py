@@ -44,8 +44,8 @@ SEQUENCE_BUGS = [
     ("output without tanh: h = o*c", "np.multiply(o, tcs[t], out=hs[t])", "np.multiply(o, cs[t], out=hs[t])", "h"),
     (
         "sigmoid used in place of its derivative",
-        "dsig = gates[..., : 3 * H] * (1.0 - gates[..., : 3 * H])",
-        "dsig = gates[..., : 3 * H]",
+        "    dsig *= gates[..., : 3 * H]  # sigma'",
+        "    dsig[...] = gates[..., : 3 * H]  # sigma'",
         "dW",
     ),
     ("dh_prev not carried back through time", "np.matmul(a, Wh, out=tmp)", "tmp[...] = 0", "dW"),
