@@ -1,0 +1,49 @@
+"""A recurrent cell (LSTM or vanilla RNN) with a linear read-out y_t = W_y h_t + b_y, for training."""
+
+import numpy as np
+
+from ._validate import check_choice
+from .lstm import lstm_backward, lstm_forward
+from .params import LSTMParams, RNNParams
+from .rnn import rnn_backward, rnn_forward
+
+CELLS = {
+    "lstm": (LSTMParams, lstm_forward, lstm_backward),
+    "rnn": (RNNParams, rnn_forward, rnn_backward),
+}
+
+
+class SequenceModel:
+    """``kind`` "lstm" or "rnn"; ``params`` is a dict of the arrays training updates in place:
+    W, b (the cell's, see LSTMParams/RNNParams), W_y (K, H), b_y (K,)."""
+
+    def __init__(self, kind, input_size, hidden_size, output_size, *, seed=None, forget_bias=1.0, dtype=np.float64):
+        self.kind = check_choice("kind", kind, CELLS)
+        cls, self._forward, self._backward = CELLS[kind]
+        extra = {"forget_bias": forget_bias} if kind == "lstm" else {}
+        self.cell = cls.init(input_size, hidden_size, seed=seed, dtype=dtype, **extra)
+        rng = np.random.default_rng(None if seed is None else seed + 1)
+        bound = 1.0 / np.sqrt(hidden_size)
+        self.W_y = rng.uniform(-bound, bound, (output_size, hidden_size)).astype(dtype)
+        self.b_y = np.zeros(output_size, dtype)
+        self.params = {"W": self.cell.W, "b": self.cell.b, "W_y": self.W_y, "b_y": self.b_y}
+
+    def forward(self, xs, h0=None):
+        """Outputs y (T, B, K) and the run (for backward and for looking inside)."""
+        run = self._forward(xs, self.cell, h0)
+        return run.h @ self.W_y.T + self.b_y, run
+
+    def backward(self, dy, run):
+        """Gradients of every parameter, as a dict like ``params``, and the cell's gradient record."""
+        dh = dy @ self.W_y
+        g = self._backward(dh, run)
+        grads = {
+            "W": g.W,
+            "b": g.b,
+            "W_y": np.einsum("tbk,tbh->kh", dy, run.h),
+            "b_y": dy.sum(axis=(0, 1)),
+        }
+        return grads, g
+
+    def n_parameters(self):
+        return int(sum(p.size for p in self.params.values()))

@@ -1,0 +1,138 @@
+"""Training loop: reproducible from a seed, with a text progress bar, a record of every step, early
+stopping at a target accuracy, and no hidden divergence (NaN or inf stops training with a clear error)."""
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .losses import mean_squared_error, softmax_cross_entropy
+from .optim import SGD, Adam, clip_by_global_norm
+
+
+class TrainingDiverged(ValueError):
+    """The loss or a gradient became NaN or inf."""
+
+
+@dataclass
+class History:
+    """What happened at every training step."""
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)  # NaN for a regression task
+    grad_norm: dict = field(default_factory=dict)  # name -> list of ||dL/dparam|| before clipping
+    global_norm: list = field(default_factory=list)  # before clipping
+    seconds: float = 0.0
+    stopped: str = ""  # why training ended
+
+    @property
+    def steps(self):
+        return len(self.loss)
+
+
+class _Progress:
+    """A one-line text progress bar, redrawn in place (\\r) at most ten times a second."""
+
+    def __init__(self, total, enabled, stream=None):
+        self.total, self.enabled, self.stream = total, enabled, stream or sys.stdout
+        self.last = 0.0
+
+    def show(self, step, text, final=False):
+        if not self.enabled or (not final and time.perf_counter() - self.last < 0.1):
+            return
+        self.last = time.perf_counter()
+        filled = int(20 * step / self.total)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (20 - filled)}] {step:>5}/{self.total} {text}")
+        if final:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _diverged(bar, step, what, lr, clip):
+    bar.show(step, "diverged", final=True)
+    raise TrainingDiverged(
+        f"training diverged at step {step}: {what}. Try a lower learning rate (lr={lr}) or gradient clipping (clip={clip})."
+    )
+
+
+def evaluate(model, batch):
+    """Loss and accuracy (NaN for regression) of ``model`` on one batch, without training."""
+    y, _ = model.forward(batch.xs)
+    if batch.n_classes:
+        loss, _, acc = softmax_cross_entropy(y, batch.targets, batch.mask)
+        return loss, acc
+    loss, _ = mean_squared_error(y, batch.targets, batch.mask)
+    return loss, float("nan")
+
+
+def train(
+    model,
+    task,
+    *,
+    steps=500,
+    batch_size=32,
+    lr=1e-2,
+    optimizer="adam",
+    clip=1.0,
+    target_accuracy=None,
+    window=10,
+    seed=0,
+    progress=True,
+    stream=None,
+):
+    """Train ``model`` (a SequenceModel) on batches from ``task(batch_size, seed=rng)``.
+
+    Inputs:
+        task: a function like tasks.delayed_recall with its other arguments bound (functools.partial)
+        steps: the most optimisation steps; batch_size: sequences per step
+        lr, optimizer ("adam" or "sgd"), clip: largest global gradient norm (None: no clipping)
+        target_accuracy: stop once the mean accuracy of the last ``window`` batches reaches it
+        seed: the batches are drawn from np.random.default_rng(seed), so a run is reproducible
+        progress: print a text progress bar (to ``stream``, default stdout)
+    Returns:
+        History. Raises TrainingDiverged if the loss or a gradient stops being finite.
+    """
+    if not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps: expected a positive integer, got {steps!r}")
+    opt = {"adam": Adam, "sgd": SGD}.get(optimizer)
+    if opt is None:
+        raise ValueError(f"optimizer: expected 'adam' or 'sgd', got {optimizer!r}")
+    opt = opt(lr=lr)
+    rng = np.random.default_rng(seed)
+    hist = History(grad_norm={k: [] for k in model.params})
+    bar = _Progress(steps, progress, stream)
+    t0 = time.perf_counter()
+    hist.stopped = f"ran all {steps} steps"
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below, with a clear message
+        for step in range(1, steps + 1):
+            batch = task(batch_size, seed=rng)
+            y, run = model.forward(batch.xs)
+            if batch.n_classes:
+                loss, dy, acc = softmax_cross_entropy(y, batch.targets, batch.mask)
+            else:
+                (loss, dy), acc = mean_squared_error(y, batch.targets, batch.mask), float("nan")
+            hist.loss.append(loss)
+            hist.accuracy.append(acc)
+            if not np.isfinite(loss):
+                _diverged(bar, step, f"the loss is {loss}", lr, clip)
+            grads, _ = model.backward(dy, run)
+            for k, g in grads.items():
+                hist.grad_norm[k].append(float(np.linalg.norm(g)))
+            grads, norm = clip_by_global_norm(grads, clip)
+            hist.global_norm.append(norm)
+            if not np.isfinite(norm):
+                _diverged(bar, step, f"the gradient norm is {norm}", lr, clip)
+            opt.step(model.params, grads)
+            bad = [k for k, v in model.params.items() if not np.isfinite(v).all()]
+            if bad:
+                _diverged(bar, step, f"parameters {bad} contain NaN or inf after the update", lr, clip)
+            recent = float(np.mean(hist.accuracy[-window:]))
+            bar.show(step, f"loss {loss:.4f}" + ("" if np.isnan(acc) else f"  acc {recent:.3f}"))
+            if target_accuracy is not None and len(hist.accuracy) >= window and recent >= target_accuracy:
+                hist.stopped = f"reached accuracy {recent:.3f} >= {target_accuracy} at step {step}"
+                break
+    hist.seconds = time.perf_counter() - t0
+    last_acc = "" if np.isnan(hist.accuracy[-1]) else f"  acc {np.mean(hist.accuracy[-window:]):.3f}"
+    bar.show(hist.steps, f"loss {hist.loss[-1]:.4f}{last_acc}  ({hist.stopped}, {hist.seconds:.1f} s)", final=True)
+    return hist

@@ -1,0 +1,133 @@
+"""Tasks, losses, the read-out layer, clipping, optimisers and the training loop."""
+
+import functools
+import io
+
+import numpy as np
+import pytest
+from helpers import norm_rel
+
+import lstm_core
+from lstm_core import tasks
+from lstm_core.losses import mean_squared_error, softmax_cross_entropy
+from lstm_core.models import SequenceModel
+from lstm_core.optim import SGD, Adam, clip_by_global_norm, global_norm
+from lstm_core.train import TrainingDiverged, evaluate, train
+
+
+def test_softmax_cross_entropy_gradient_and_value():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(3, 4, 5))
+    targets = rng.integers(0, 5, (3, 4))
+    mask = (rng.random((3, 4)) < 0.6).astype(float)
+    mask[0, 0] = 1
+    loss, dlogits, acc = softmax_cross_entropy(logits, targets, mask)
+    num = lstm_core.numerical_gradient(lambda: softmax_cross_entropy(logits, targets, mask)[0], logits)
+    assert lstm_core.rel_error(dlogits, num) < 1e-7
+    p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    expected = -(np.log(np.take_along_axis(p, targets[..., None], -1)[..., 0]) * mask).sum() / mask.sum()
+    assert loss == pytest.approx(expected, rel=1e-12)
+    assert acc == pytest.approx(((logits.argmax(-1) == targets) * mask).sum() / mask.sum())
+    # huge logits: no overflow
+    with np.errstate(over="raise", invalid="raise"):
+        loss, _, _ = softmax_cross_entropy(logits * 1e4, targets, mask)
+    assert np.isfinite(loss)
+
+
+def test_mean_squared_error_gradient():
+    rng = np.random.default_rng(1)
+    pred, target = rng.normal(size=(4, 3, 2)), rng.normal(size=(4, 3, 2))
+    mask = np.zeros((4, 3))
+    mask[-1] = 1
+    _, dpred = mean_squared_error(pred, target, mask)
+    num = lstm_core.numerical_gradient(lambda: mean_squared_error(pred, target, mask)[0], pred)
+    assert lstm_core.rel_error(dpred, num) < 1e-7
+
+
+@pytest.mark.parametrize("kind", ["lstm", "rnn"])
+def test_model_gradients_match_finite_differences(kind):
+    batch = tasks.delayed_recall(3, 4, seed=0)
+    m = SequenceModel(kind, 6, 5, 4, seed=0)
+
+    def L():
+        return softmax_cross_entropy(m.forward(batch.xs)[0], batch.targets, batch.mask)[0]
+
+    y, run = m.forward(batch.xs)
+    _, dy, _ = softmax_cross_entropy(y, batch.targets, batch.mask)
+    grads, _ = m.backward(dy, run)
+    for name, arr in m.params.items():
+        assert norm_rel(grads[name], lstm_core.numerical_gradient(L, arr)) < 1e-7, name
+
+
+def test_clipping_and_optimisers():
+    g = {"a": np.array([3.0, 0.0]), "b": np.array([[4.0]])}
+    clipped, norm = clip_by_global_norm(g, 1.0)
+    assert norm == pytest.approx(5.0) and global_norm(clipped) == pytest.approx(1.0)
+    assert clip_by_global_norm(g, None)[0] is g
+    # both optimisers minimise a quadratic
+    for opt in (SGD(lr=0.1), SGD(lr=0.05, momentum=0.9), Adam(lr=0.1)):
+        p = {"x": np.array([3.0, -2.0])}
+        for _ in range(300):
+            opt.step(p, {"x": 2 * p["x"]})
+        assert np.abs(p["x"]).max() < 1e-2, type(opt).__name__
+    with pytest.raises(ValueError, match="lr"):
+        Adam(lr=0)
+
+
+def test_tasks_are_seeded_and_well_formed():
+    a, b = tasks.delayed_recall(8, 10, seed=3), tasks.delayed_recall(8, 10, seed=3)
+    np.testing.assert_array_equal(a.xs, b.xs)
+    assert a.xs.shape == (12, 8, 6) and a.mask[:-1].sum() == 0 and a.mask[-1].all()
+    np.testing.assert_array_equal(a.xs[:-1, :, :4].sum(-1), 1.0)  # one symbol per step
+    np.testing.assert_array_equal(a.xs[0, :, :4].argmax(-1), a.targets[-1])  # the target is step 0's symbol
+    add = tasks.adding_problem(5, 20, seed=0)
+    np.testing.assert_array_equal(add.xs[:, :, 1].sum(0), 2.0)
+    marked = (add.xs[:, :, 0] * add.xs[:, :, 1]).sum(0)
+    np.testing.assert_allclose(add.targets[-1, :, 0], marked)
+    br = tasks.brackets(4, 30, max_depth=3, seed=0)
+    depth = np.cumsum(br.xs[:, :, 0] - br.xs[:, :, 1], axis=0)
+    np.testing.assert_array_equal(depth, br.targets)
+    assert br.targets.min() >= 0 and br.targets.max() <= 3
+    with pytest.raises(ValueError, match="delay"):
+        tasks.delayed_recall(4, -1)
+
+
+def test_training_is_reproducible_reports_progress_and_stops_early():
+    task = functools.partial(tasks.delayed_recall, delay=5)
+    out = io.StringIO()
+    runs = []
+    for _ in range(2):
+        m = SequenceModel("lstm", 6, 16, 4, seed=0, forget_bias=3.0)
+        runs.append((m, train(m, task, steps=300, lr=0.01, target_accuracy=0.99, seed=0, stream=out)))
+    (m1, h1), (m2, h2) = runs
+    assert h1.loss == h2.loss and np.array_equal(m1.params["W"], m2.params["W"])
+    assert "reached accuracy" in h1.stopped and h1.steps < 300
+    assert evaluate(m1, tasks.delayed_recall(500, 5, seed=99))[1] > 0.95
+    assert set(h1.grad_norm) == {"W", "b", "W_y", "b_y"} and len(h1.grad_norm["W"]) == h1.steps
+    assert "\r[" in out.getvalue() and "acc" in out.getvalue()
+
+
+def test_divergence_stops_with_a_clear_message():
+    m = SequenceModel("rnn", 6, 8, 4, seed=0)
+    m.params["W_y"][:] = np.nan  # as a diverged run would leave it
+    with pytest.raises(TrainingDiverged, match="lower learning rate"):
+        train(m, functools.partial(tasks.delayed_recall, delay=3), steps=5, progress=False)
+    huge = SequenceModel("rnn", 6, 8, 4, seed=0)
+    with pytest.raises(TrainingDiverged, match="training diverged at step"):  # an absurd step overflows at once
+        train(
+            huge,
+            functools.partial(tasks.delayed_recall, delay=3),
+            steps=5,
+            optimizer="sgd",
+            lr=1e308,
+            clip=None,
+            progress=False,
+        )
+
+
+def test_training_arguments_are_checked():
+    m = SequenceModel("lstm", 6, 4, 4, seed=0)
+    with pytest.raises(ValueError, match="optimizer"):
+        train(m, functools.partial(tasks.delayed_recall, delay=3), steps=5, optimizer="rmsprop")
+    with pytest.raises(ValueError, match="kind"):
+        SequenceModel("gru2", 6, 4, 4)
