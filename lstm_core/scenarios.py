@@ -166,3 +166,39 @@ def squash_comparison(squash, w_scale=1.0, T=200, *, H=8, seed=0, b_f=3.0):
         else:
             c_norm = np.full(T, np.inf)
     return {"t": np.arange(T), "c_max": c_max, "h_max": h_max, "c_norm": c_norm, "overflow_step": overflow}
+
+
+# settings shared by notebook 05, its test and scripts/delay_sweep.py: the same budget for every model
+DELAY_SETTINGS = {
+    "hidden_size": 32,
+    "batch_size": 32,
+    "lr": 0.003,
+    "steps": 600,
+    "target_accuracy": 0.99,
+    "test_sequences": 1000,
+}
+
+
+def delayed_recall_experiment(kind, delay, *, forget_bias=3.0, seed=0, progress=False, **overrides):
+    """Train a SequenceModel ("lstm" or "rnn") on tasks.delayed_recall at ``delay`` with DELAY_SETTINGS,
+    then test it on fresh sequences. Returns (model, history, test_accuracy)."""
+    import functools
+
+    from . import tasks
+    from .models import SequenceModel
+    from .train import evaluate, train
+
+    s = {**DELAY_SETTINGS, **overrides}
+    model = SequenceModel(kind, 6, s["hidden_size"], 4, seed=seed, forget_bias=forget_bias)
+    hist = train(
+        model,
+        functools.partial(tasks.delayed_recall, delay=delay),
+        steps=s["steps"],
+        batch_size=s["batch_size"],
+        lr=s["lr"],
+        target_accuracy=s["target_accuracy"],
+        seed=seed,
+        progress=progress,
+    )
+    _, acc = evaluate(model, tasks.delayed_recall(s["test_sequences"], delay, seed=10_000 + seed))
+    return model, hist, acc

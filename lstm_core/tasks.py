@@ -90,3 +90,24 @@ def brackets(batch_size, T, *, max_depth=4, seed=None):
         xs[t, np.arange(batch_size), np.where(opening, 0, 1)] = 1.0
         targets[t] = depth
     return Batch(xs, targets, np.ones((T, batch_size)), max_depth + 1)
+
+
+def segment_count(batch_size, T, *, max_count=3, p_delimiter=0.15, seed=None):
+    """Count the 'a's since the last delimiter '|' (inputs one-hot: a, b, |; D = 3).
+
+    The target at every step is min(count, max_count): a cell must add on 'a', ignore 'b', and reset to
+    zero at '|' - that is, forget on purpose. Classes 0..max_count.
+    """
+    _positive("batch_size", batch_size)
+    _positive("T", T)
+    _positive("max_count", max_count)
+    rng = _rng(seed)
+    kind = np.where(rng.random((T, batch_size)) < p_delimiter, 2, rng.integers(0, 2, (T, batch_size)))
+    xs = np.zeros((T, batch_size, 3))
+    xs[np.arange(T)[:, None], np.arange(batch_size)[None, :], kind] = 1.0
+    targets = np.zeros((T, batch_size), dtype=np.int64)
+    count = np.zeros(batch_size, dtype=np.int64)
+    for t in range(T):
+        count = np.where(kind[t] == 2, 0, count + (kind[t] == 0))
+        targets[t] = np.minimum(count, max_count)
+    return Batch(xs, targets, np.ones((T, batch_size)), max_count + 1)

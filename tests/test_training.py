@@ -131,3 +131,13 @@ def test_training_arguments_are_checked():
         train(m, functools.partial(tasks.delayed_recall, delay=3), steps=5, optimizer="rmsprop")
     with pytest.raises(ValueError, match="kind"):
         SequenceModel("gru2", 6, 4, 4)
+
+
+def test_lstm_learns_delay_50_while_the_rnn_stays_near_chance():
+    # notebook 05's experiment, same settings and seeds (scenarios.DELAY_SETTINGS)
+    from lstm_core.scenarios import delayed_recall_experiment
+
+    _, hist, lstm_acc = delayed_recall_experiment("lstm", 50, forget_bias=3.0, seed=0)
+    _, _, rnn_acc = delayed_recall_experiment("rnn", 50, seed=0)
+    assert lstm_acc >= 0.95, (lstm_acc, hist.stopped)
+    assert rnn_acc < 0.35, rnn_acc  # chance is 0.25
