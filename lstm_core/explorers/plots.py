@@ -33,7 +33,7 @@ def learning_curves(histories, window=10):
         ax_acc.axhline(0.25, color="0.5", ls=":", lw=1, label="chance (1/4)")
         for ax in (ax_loss, ax_acc):
             ax.grid(alpha=0.3)
-        ax_acc.legend(loc="lower right")
+        ax_acc.legend(loc="center right")
     return Snapshot(fig)
 
 
@@ -54,7 +54,7 @@ def delay_sweep(data):
         s = data["settings"]
         ax.set_title(f"delayed recall, {s['steps']} training steps at most, H = {s['hidden_size']}")
         ax.grid(alpha=0.3)
-        ax.legend(loc="center right")
+        ax.legend(loc="lower left")
     return Snapshot(fig)
 
 
