@@ -1,0 +1,278 @@
+"""The course as learners get it: every notebook run in JupyterLab in a real (headless) Chromium.
+
+For every notebook: open it, Run All Cells, wait for the kernel to be idle, fail on any error output.
+For every explorer: move each slider with the keyboard and by typing into its readout; check that the
+figure repainted and that the text readout is exactly what the same explorer computes in Python for
+the values the sliders show; time key press -> repainted image and print the median per explorer.
+Screenshots before and after a slider move are saved in the test's temporary folder.
+
+Skips, with the reason, when Chromium or the playwright package is missing (.ci/run installs both).
+"""
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+if CHROMIUM is None:
+    pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+NOTEBOOKS = sorted(n for n in os.listdir(os.path.join(ROOT, "notebooks")) if n.endswith(".ipynb"))
+EXPLORER_OF = {  # the explorer each notebook shows live (00 shows the cell explorer as a first try)
+    "00_start_here.ipynb": "LSTMCellExplorer",
+    "01_why_rnns_forget.ipynb": "RNNMemoryExplorer",
+    "02_lstm_cell_gate_by_gate.ipynb": "LSTMCellExplorer",
+    "03_cell_state_gradient_highway.ipynb": "GradientHighwayExplorer",
+    "04_why_tanh_not_relu.ipynb": "SquashExplorer",
+}
+LATENCIES = {}
+_PROBES = {}  # one Python-side explorer per class, to compute the readout the page should show
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab of our own: loopback only, no token, throw-away root, HOME and settings."""
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "root"
+    shutil.copytree(os.path.join(ROOT, "notebooks"), root)  # a copy: JupyterLab autosaves
+    settings = base / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    env = dict(os.environ)
+    env.update(
+        HOME=str(base / "home"),
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(base / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
+        IPYTHONDIR=str(base / "ipython"),
+        MPLCONFIGDIR=str(base / "mpl"),
+    )
+    env.pop("MPLBACKEND", None)
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=",
+        "--allow-root",  # CI and these machines run as root
+    ]
+    log = open(base / "jupyterlab.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status", timeout=1)
+            break
+        except Exception:
+            if proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited: see {base / 'jupyterlab.log'}") from None
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        raise RuntimeError("JupyterLab did not start within 60 s")
+    yield {"url": url, "shots": base / "screenshots"}
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+    if LATENCIES:
+        print("\nkey press -> repainted figure, median per explorer (ms):")
+        for name, ms in LATENCIES.items():
+            print(f"  {name:26} {statistics.median(ms):6.1f}   (n = {len(ms)}, max {max(ms):.1f})")
+
+
+def wait_idle(page, timeout=180):
+    """Until the status bar reads Idle and no cell shows [*] (checked twice, a moment apart)."""
+    deadline = time.time() + timeout
+    calm = 0
+    while time.time() < deadline:
+        status = page.inner_text("#jp-main-statusbar")
+        busy = page.locator(".jp-InputArea-prompt", has_text="[*]").count()
+        calm = calm + 1 if ("Idle" in status and busy == 0) else 0
+        if calm >= 3:
+            return
+        time.sleep(0.5)
+    raise AssertionError(
+        f"the kernel did not become idle within {timeout} s: {page.inner_text('#jp-main-statusbar')!r}"
+    )
+
+
+def run_all(page):
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def errors_on(page):
+    return page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+
+
+def open_notebook(browser, lab, name):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{lab['url']}/lab/tree/{name}?reset")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    wait_idle(page)
+    return context, page
+
+
+# the page records when a key goes down and when the explorer's image next finishes loading
+PROBE = """
+() => {
+  const img = document.querySelector('.widget-image');
+  window.__t = {down: null, painted: null, n: 0};
+  document.addEventListener('keydown', () => { window.__t.down = performance.now(); window.__t.painted = null; }, true);
+  img.addEventListener('load', () => { window.__t.painted = performance.now(); window.__t.n += 1; });
+}
+"""
+
+
+def slider_states(page, box):
+    """{description: (handle locator, readout locator)} for each slider in the explorer's box."""
+    out = {}
+    for s in box.locator(".widget-slider").all():
+        label = s.locator(".widget-label").inner_text().strip()
+        out[label] = (s.locator(".noUi-handle").first, s.locator(".widget-readout").first)
+    return out
+
+
+def expected_readout(cls_name, box):
+    """The readout the same explorer computes in Python for the values the page's controls show."""
+    import lstm_core.explorers as ex
+
+    probe = _PROBES.get(cls_name) or _PROBES.setdefault(cls_name, getattr(ex, cls_name)())
+    values = {}
+    for name, control in probe.controls.items():
+        if hasattr(control, "min"):
+            values[name] = type(control.value)(read_number(slider_of(box, control.description)[1]))
+        elif "ToggleButtons" in type(control).__name__:
+            values[name] = box.locator(".widget-toggle-buttons button.mod-active").first.inner_text().strip()
+        else:
+            values[name] = box.locator(".widget-dropdown select").first.input_value()
+    return probe.update(**values).readout_text
+
+
+def read_number(readout):
+    return float(readout.inner_text().strip().replace("\u2212", "-"))  # ipywidgets shows a Unicode minus
+
+
+def slider_of(box, description):
+    s = box.locator(".widget-slider", has=box.page.locator(".widget-label", has_text=description)).first
+    return s.locator(".noUi-handle").first, s.locator(".widget-readout").first
+
+
+def readout_text(box):
+    return box.locator(".widget-html-content pre").inner_text().strip()
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_in_jupyterlab(name, lab, browser):
+    context, page = open_notebook(browser, lab, name)
+    try:
+        run_all(page)
+        time.sleep(1.0)
+        wait_idle(page)
+        errs = errors_on(page)
+        assert not errs, f"{name}: error output: {errs[:2]}"
+        lab["shots"].mkdir(exist_ok=True)
+        page.screenshot(path=str(lab["shots"] / f"{name[:-6]}_ran.png"), full_page=False)
+        cls_name = EXPLORER_OF.get(name)
+        if cls_name:
+            check_explorer(page, name, cls_name, lab["shots"])
+    finally:
+        context.close()
+
+
+def check_explorer(page, name, cls_name, shots):
+    box = page.locator(".widget-vbox", has=page.locator(".widget-image")).first
+    box.scroll_into_view_if_needed()
+    img = box.locator(".widget-image")
+    page.screenshot(path=str(shots / f"{name[:-6]}_explorer_before.png"))
+    page.evaluate(PROBE)
+    times = LATENCIES.setdefault(cls_name, [])
+    for label, (handle, readout) in slider_states(page, box).items():
+        for key in ("ArrowRight", "ArrowLeft", "ArrowRight"):
+            before_src, before_text, n0 = img.get_attribute("src"), readout.inner_text(), page.evaluate("window.__t.n")
+            handle.focus()
+            page.keyboard.press(key)
+            page.wait_for_function(f"window.__t.n > {n0} && window.__t.painted !== null", timeout=15_000)
+            times.append(page.evaluate("window.__t.painted - window.__t.down"))
+            assert img.get_attribute("src") != before_src, f"{cls_name}: {label} moved but the figure did not repaint"
+            assert readout.inner_text() != before_text, f"{cls_name}: {label} did not move on {key}"
+            wait_for_readout(box, cls_name)
+    # typing into each slider's readout: its minimum, or its maximum if it is at the minimum already
+    import lstm_core.explorers as ex
+
+    for control in getattr(ex, cls_name)().controls.values():
+        if not hasattr(control, "min"):
+            continue
+        _, readout = slider_of(box, control.description)
+        target = control.max if read_number(readout) == control.min else control.min
+        n0 = page.evaluate("window.__t.n")
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(str(target))
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"window.__t.n > {n0}", timeout=15_000)
+        assert read_number(readout) == pytest.approx(target), (
+            f"{cls_name}: typed {target}, readout shows {readout.inner_text()}"
+        )
+        wait_for_readout(box, cls_name)
+    page.screenshot(path=str(shots / f"{name[:-6]}_explorer_after.png"))
+
+
+def wait_for_readout(box, cls_name, timeout=10):
+    """The readout must settle on exactly what Python computes for the values on the page."""
+    deadline = time.time() + timeout
+    while True:
+        want, got = expected_readout(cls_name, box), readout_text(box)
+        if want == got:
+            return
+        if time.time() > deadline:
+            raise AssertionError(f"{cls_name}: readout {got!r} but the math gives {want!r}")
+        time.sleep(0.2)
