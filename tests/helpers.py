@@ -6,13 +6,10 @@ perturbations on h_t and C_t, so differentiating the loss by them gives the TOTA
 dL/dh_t and dL/dC_t through every path.
 """
 
-import importlib.util
-import inspect
-import sys
-
 import numpy as np
 
 import lstm_core
+import lstm_core.bugs
 
 
 def make_case(T=4, B=2, D=3, H=5, seed=0, forget_bias=1.0):
@@ -127,20 +124,5 @@ def total_gradients(case):
 
 
 def load_mutant(module, old, new):
-    """A copy of ``module`` with the source line ``old`` replaced by ``new`` (which must occur exactly once).
-
-    Used to prove the tests catch the classic from-scratch LSTM bugs on the real code.
-    """
-    src = inspect.getsource(module)
-    n = src.count(old)
-    assert n == 1, f"mutation target {old!r} occurs {n} times in {module.__name__}; update the mutant"
-    name = f"{module.__name__}_mutant"
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    mod = importlib.util.module_from_spec(spec)
-    mod.__package__ = module.__package__
-    sys.modules[name] = mod  # dataclasses look the module up while the class is built
-    try:
-        exec(compile(src.replace(old, new), f"<mutant of {module.__name__}>", "exec"), mod.__dict__)
-    finally:
-        del sys.modules[name]
-    return mod
+    """A copy of ``module`` with one line replaced (see lstm_core.bugs)."""
+    return lstm_core.bugs.load_mutant(module, old, new)
