@@ -190,6 +190,20 @@ def execute(nb, workdir, env, timeout):
     return results, fatal
 
 
+def root_cause(nb, results, k):
+    """The first error in the cells since the previous test cell: usually why test cell k failed."""
+    for j in range(k - 1, -1, -1):
+        cell = nb.cells[j]
+        if nbg(cell).get("grade") and not nbg(cell).get("solution"):
+            break
+    else:
+        j = -1
+    for i in range(j + 1, k):
+        if results.get(i):
+            return f"cell {i} failed with {results[i][:300]}"
+    return ""
+
+
 def judge_saved(question, seed, blob, workdir):
     """The verdict of this process (not the student's kernel) on the outputs a hidden check saved."""
     from lstm_core import homework as hw
@@ -247,7 +261,10 @@ def grade_submission(path, source_nb, timeout=60, seed=None):
             elif k is None or k not in results:
                 row.update(status="error", feedback=fatal or f"the test cell '{q}' did not run")
             elif results[k] is not None:
-                row.update(status="failed", feedback=results[k][:500])
+                cause = root_cause(nb, results, k)
+                row.update(
+                    status="failed", feedback=((cause + "; so the test failed: ") if cause else "") + results[k][:400]
+                )
             else:
                 blob = results.get((k, "files"), {}).get(q)
                 if blob is None:

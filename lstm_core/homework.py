@@ -169,7 +169,8 @@ def judge(question, case, got):
     if not bad:
         return True, f"{question}: all of {', '.join(want)} match the reference"
     for message, buggy in _fingerprints(question, case):
-        if all(k in buggy and _rel(got[k], buggy[k]) < TOL for k in bad):
+        shared = [k for k in bad if k in buggy]
+        if shared and all(_rel(got[k], buggy[k]) < TOL for k in shared):
             return False, f"{question}: {message}"
     worst = max(bad, key=lambda k: _rel(got[k], want[k]))
     return (

@@ -1,0 +1,244 @@
+"""Homework: student versions leak nothing; the grader gives full marks to the sources, zero to blank
+versions, catches the classic bugs with feedback that names them, survives every kind of broken
+submission, and cannot be talked into a score by the notebook."""
+
+import copy
+import importlib.util
+import json
+import pathlib
+import re
+
+import nbformat
+import pytest
+
+pytest.importorskip("nbclient")
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("hw", ROOT / "homework" / "hw.py")
+hw = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(hw)
+SOURCES = hw.assignments()
+
+
+def source(name):
+    return nbformat.read(SOURCES[name], as_version=4)
+
+
+def with_answer(name, grade_id, code):
+    """A fully answered student notebook of ``name`` with the cell ``grade_id`` replaced by ``code``."""
+    nb = solved(name)
+    for cell in nb.cells:
+        if hw.nbg(cell).get("grade_id") == grade_id:
+            cell.source = code
+    return nb
+
+
+SOLVED = {  # the source's answers, used to complete a student notebook except for one planted problem
+    name: {hw.nbg(c)["grade_id"]: c.source for c in source(name).cells if hw.nbg(c).get("solution")} for name in SOURCES
+}
+
+
+def solved(name):
+    nb = hw.student_version(source(name))
+    for cell in nb.cells:
+        gid = hw.nbg(cell).get("grade_id")
+        if gid in SOLVED[name]:  # the answer without the markers, as a student would hand it in
+            cell.source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n?", "", SOLVED[name][gid])
+    return nb
+
+
+def mutant_backward(bug):
+    return f"""import lstm_core.bugs as _bugs
+
+_m = _bugs.step_bug({bug!r})
+
+
+def lstm_step_backward(dh, dc, cache):
+    return _m.lstm_step_backward(dh, dc, cache)"""
+
+
+FORWARD_NO_TANH = """import lstm_core
+import lstm_core.bugs as _bugs
+
+_m = _bugs.step_bug("no output tanh")
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    return _m.lstm_step(x, h_prev, c_prev, lstm_core.LSTMParams(W, b))"""
+
+FORWARD_TORCH_ORDER = """def lstm_step_forward(x, h_prev, c_prev, W, b):
+    H = h_prev.shape[1]
+    perm = np.r_[H : 2 * H, 0:H, 2 * H : 4 * H]  # copied PyTorch's i, f, g, o order
+    return hw.lstm_step_compat(x, h_prev, c_prev, W[perm], b[perm])"""
+
+BPTT_NO_CARRY = """def lstm_bptt(xs, W, b, dhs):
+    p = LSTMParams(W, b)
+    h = np.zeros((xs.shape[1], p.hidden_size))
+    c = np.zeros_like(h)
+    dW, db, norms = 0, 0, []
+    for t in range(xs.shape[0]):
+        h, c, cache = lstm_step(xs[t], h, c, p)
+        _, _, _, dW_t, db_t = lstm_step_backward(dhs[t], np.zeros_like(h), cache)  # nothing carried back
+        dW, db = dW + dW_t, db + db_t
+        norms.append(0.0)
+    return dW, db, np.array(norms)"""
+
+TAMPER = """import lstm_core.homework as _H
+
+_H.hidden_check = lambda *a, **k: None  # "my tests always pass"
+_H.self_check = lambda *a, **k: print("Score: 100 / 100")
+_H.judge = lambda *a, **k: (True, "perfect")
+
+
+def memory_length(b_f):
+    return 42.0"""
+
+
+def write(folder, student, name, nb_or_text):
+    path = folder / student / f"{name}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(nb_or_text if isinstance(nb_or_text, str) else nbformat.writes(nb_or_text))
+
+
+def reordered(nb):
+    nb = copy.deepcopy(nb)
+    idx = [k for k, c in enumerate(nb.cells) if hw.nbg(c).get("grade_id") in ("backward_answer", "gradcheck_answer")]
+    nb.cells[idx[0]], nb.cells[idx[1]] = nb.cells[idx[1]], nb.cells[idx[0]]
+    return nb
+
+
+def deleted(nb, gid):
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if hw.nbg(c).get("grade_id") != gid]
+    return nb
+
+
+def edited_test(nb):
+    nb = copy.deepcopy(nb)
+    for c in nb.cells:
+        if hw.nbg(c).get("grade_id") == "gradcheck":
+            c.source = "print('all tests passed')"
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    subs = tmp_path_factory.mktemp("submissions")
+    for name in SOURCES:
+        write(subs, "instructor", name, source(name))
+        write(subs, "blank", name, hw.student_version(source(name)))
+    write(subs, "good", "a2_backward", solved("a2_backward"))
+    write(subs, "no_tanh", "a1_forward", with_answer("a1_forward", "forward_answer", FORWARD_NO_TANH))
+    write(subs, "torch_order", "a1_forward", with_answer("a1_forward", "forward_answer", FORWARD_TORCH_ORDER))
+    for bug in (
+        "sigmoid for its derivative",
+        "dc_prev not passed back",
+        "dh_prev not passed back",
+        "cell gradient misses the h path",
+    ):
+        write(
+            subs,
+            "bug_" + re.sub(r"\W+", "_", bug),
+            "a2_backward",
+            with_answer("a2_backward", "backward_answer", mutant_backward(bug)),
+        )
+    write(subs, "no_carry", "a3_bptt", with_answer("a3_bptt", "bptt_answer", BPTT_NO_CARRY))
+    # broken submissions: each must cost only what it breaks
+    ok = solved("a2_backward")
+    write(
+        subs,
+        "syntax_error",
+        "a2_backward",
+        with_answer("a2_backward", "backward_answer", "def lstm_step_backward(dh, dc, cache)\n    return"),
+    )
+    write(subs, "exception", "a2_backward", with_answer("a2_backward", "backward_answer", "raise RuntimeError('oops')"))
+    write(subs, "endless", "a2_backward", with_answer("a2_backward", "backward_answer", "while True:\n    pass"))
+    write(subs, "kernel_dies", "a2_backward", with_answer("a2_backward", "backward_answer", "import os\nos._exit(1)"))
+    write(subs, "deleted_test", "a2_backward", deleted(ok, "backward"))
+    write(subs, "deleted_answer", "a2_backward", deleted(ok, "gradcheck_answer"))
+    write(subs, "reordered", "a2_backward", reordered(ok))
+    write(subs, "edited_test", "a2_backward", edited_test(ok))
+    write(subs, "not_json", "a2_backward", "{this is not a notebook")
+    write(subs, "tamper", "a4_concepts", with_answer("a4_concepts", "memory_answer", TAMPER))
+    hw.grade(subs, subs / "grades.csv", subs / "grades.json", timeout=10)
+    report = json.loads((subs / "grades.json").read_text())
+    return {(e["student"], e["assignment"]): {q["question"]: q for q in e["questions"]} for e in report}
+
+
+def test_student_versions_contain_no_solution_and_no_hidden_test():
+    for name in SOURCES:
+        src, rel = source(name), hw.student_version(source(name))
+        released_text = "\n".join(c.source for c in rel.cells)
+        assert "BEGIN SOLUTION" not in released_text and "HIDDEN TESTS" not in released_text
+        for cell in src.cells:
+            for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+                for line in block.splitlines():
+                    if line.strip():
+                        assert line.strip() not in released_text, f"{name}: solution line leaked: {line.strip()}"
+            for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+                for line in block.splitlines():
+                    if line.strip():
+                        assert line.strip() not in released_text, f"{name}: hidden test leaked: {line.strip()}"
+            if hw.nbg(cell).get("solution") and cell.cell_type == "markdown":
+                assert cell.source not in released_text
+        assert all(not c.get("outputs") for c in rel.cells if c.cell_type == "code")
+
+
+def test_the_release_command_writes_every_assignment(tmp_path):
+    hw.release(tmp_path)
+    assert sorted(p.parent.name for p in tmp_path.glob("*/*.ipynb")) == sorted(SOURCES)
+
+
+def test_sources_get_full_marks_and_blank_versions_zero(graded):
+    for name in SOURCES:
+        for q, r in graded["instructor", name].items():
+            assert r["status"] in ("passed", "manual"), (name, q, r)
+            if r["status"] == "passed":
+                assert r["points"] == r["max"]
+        assert sum(r["points"] for r in graded["blank", name].values()) == 0
+        assert any("not implemented" in r["feedback"] for r in graded["blank", name].values())
+
+
+@pytest.mark.parametrize(
+    "student,assignment,question,words",
+    [
+        ("no_tanh", "a1_forward", "forward", "tanh"),
+        ("torch_order", "a1_forward", "forward", "order"),
+        ("bug_sigmoid_for_its_derivative", "a2_backward", "backward", "derivative"),
+        ("bug_dc_prev_not_passed_back", "a2_backward", "backward", "dc_prev"),
+        ("bug_dh_prev_not_passed_back", "a2_backward", "backward", "dh_prev"),
+        ("bug_cell_gradient_misses_the_h_path", "a2_backward", "backward", "flows through h"),
+        ("no_carry", "a3_bptt", "bptt", "carries"),
+    ],
+)
+def test_classic_bugs_lose_points_with_feedback_that_names_them(graded, student, assignment, question, words):
+    r = graded[student, assignment][question]
+    assert r["points"] == 0 and words in r["feedback"], r
+    if assignment == "a2_backward":
+        assert graded[student, assignment]["gradcheck"]["points"] == 5  # the other question is untouched
+
+
+@pytest.mark.parametrize(
+    "student,lost,kept,words",
+    [
+        ("syntax_error", "backward", "gradcheck", "SyntaxError"),
+        ("exception", "backward", "gradcheck", "oops"),
+        ("endless", "backward", "gradcheck", "longer than 10 s"),
+        ("deleted_test", "backward", "gradcheck", "deleted"),
+        ("deleted_answer", "gradcheck", "backward", "deleted"),
+        ("reordered", "backward", None, "moved"),
+        ("edited_test", "gradcheck", "backward", "edited"),
+        ("kernel_dies", "backward", None, "kernel died"),
+        ("not_json", "backward", None, "not a valid notebook"),
+    ],
+)
+def test_broken_submissions_cost_only_what_they_break(graded, student, lost, kept, words):
+    rows = graded[student, "a2_backward"]
+    assert rows[lost]["points"] == 0 and words in rows[lost]["feedback"], rows[lost]
+    if kept:
+        assert rows[kept]["points"] == rows[kept]["max"], rows[kept]
+    assert graded["good", "a2_backward"]["backward"]["points"] == 10  # and grading carried on
+
+
+def test_the_notebook_cannot_set_its_own_score(graded):
+    r = graded["tamper", "a4_concepts"]["memory"]
+    assert r["points"] == 0, r
