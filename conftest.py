@@ -6,6 +6,7 @@ a kernel that inherits MPLBACKEND=Agg shows no inline figures.
 """
 
 import os
+import sys
 import tempfile
 
 _HOME = tempfile.mkdtemp(prefix="lstm-lab-test-home-")
@@ -20,3 +21,10 @@ for var, sub in (
     os.makedirs(os.environ[var], exist_ok=True)
 os.environ.pop("MPLBACKEND", None)
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the browser test's latency table (measured, never asserted) at the end of the run."""
+    browser = sys.modules.get("test_browser")
+    for line in browser.latency_report() if browser else []:
+        terminalreporter.write_line(line)

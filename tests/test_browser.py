@@ -121,10 +121,14 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
-    if LATENCIES:
-        print("\nkey press -> repainted figure, median per explorer (ms):")
-        for name, ms in LATENCIES.items():
-            print(f"  {name:26} {statistics.median(ms):6.1f}   (n = {len(ms)}, max {max(ms):.1f})")
+
+
+def latency_report():
+    """Lines for the end of the test run (conftest.py prints them): median key press -> repaint."""
+    lines = ["key press -> repainted figure in Chromium, median per explorer (goal <= 100 ms):"]
+    for name, ms in LATENCIES.items():
+        lines.append(f"  {name:26} {statistics.median(ms):6.1f} ms   (n = {len(ms)}, max {max(ms):.1f} ms)")
+    return lines if LATENCIES else []
 
 
 def wait_idle(page, timeout=180):
