@@ -244,7 +244,6 @@ def grade_submission(path, source_nb, timeout=60, seed=None):
         work = pathlib.Path(tmp)
         (work / "results").mkdir()
         env = {**os.environ, "LSTM_LAB_GRADING_SEED": str(seed), "LSTM_LAB_RESULTS": str(work / "results"), "HOME": tmp}
-        env.pop("MPLBACKEND", None)
         env["MPLBACKEND"] = "Agg"  # grading needs no inline figures, and must not pop windows
         nb = grading_copy(source_nb, sub)
         results, fatal = execute(nb, work, env, timeout)

@@ -244,7 +244,8 @@ def lstm_backward(dh, run, dc_last=None):
     dc_next = check_upstream("dc_last", dc_last, (B, H), ("B", "H"), dt).copy()
     dphi = SQUASH[run.squash][1]
     gates = run.gates  # internal order f, i, o, c
-    W = run.params.W[_rows(_FAST, H)]  # (4H, H+D) in internal order
+    rows = _rows(_FAST, H)
+    W = run.params.W[rows]  # (4H, H+D) in internal order
     Wh = np.ascontiguousarray(W[:, :H])
     # the squashing functions' derivatives for every step at once (big vectorised ops, outside the loop)
     dsig = np.subtract(1.0, gates[..., : 3 * H])
@@ -280,9 +281,9 @@ def lstm_backward(dh, run, dc_last=None):
     if T > 1:
         dW[:, :H] += da[1:].reshape(-1, 4 * H).T @ run.h[:-1].reshape(-1, H)
     dW[:, H:] = da2.T @ run.xs.reshape(T * B, -1)
-    dW[_rows(_FAST, H)] = dW.copy()  # back to the order f, i, c, o
+    dW[rows] = dW.copy()  # back to the order f, i, c, o
     db = np.empty(4 * H, dt)
-    db[_rows(_FAST, H)] = da2.sum(axis=0)
+    db[rows] = da2.sum(axis=0)
     dx = (da2 @ np.ascontiguousarray(W[:, H:])).reshape(T, B, -1)
     return LSTMGrads(
         W=dW,

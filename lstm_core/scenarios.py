@@ -4,14 +4,18 @@ Each takes the settings a slider would set and returns the arrays a figure shows
 explorers and tests all compute the same numbers from the same place.
 """
 
+import functools
 from functools import lru_cache
 
 import numpy as np
 
+from . import tasks
 from ._validate import check_choice
 from .lstm import lstm_backward, lstm_forward
+from .models import SequenceModel
 from .params import LSTMParams, RNNParams
 from .rnn import rnn_backward, rnn_forward
+from .train import evaluate, train
 
 PATTERNS = ("pulse", "step", "noise", "two pulses")
 
@@ -196,12 +200,6 @@ DELAY_SETTINGS = {
 def delayed_recall_experiment(kind, delay, *, forget_bias=3.0, seed=0, progress=False, **overrides):
     """Train a SequenceModel ("lstm" or "rnn") on tasks.delayed_recall at ``delay`` with DELAY_SETTINGS,
     then test it on fresh sequences. Returns (model, history, test_accuracy)."""
-    import functools
-
-    from . import tasks
-    from .models import SequenceModel
-    from .train import evaluate, train
-
     s = {**DELAY_SETTINGS, **overrides}
     model = SequenceModel(kind, 6, s["hidden_size"], 4, seed=seed, forget_bias=forget_bias)
     hist = train(

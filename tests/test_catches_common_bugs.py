@@ -5,10 +5,11 @@ lstm_core (test_lstm_gradients.py) must fail on the mutant.
 """
 
 import pytest
-from helpers import load_mutant, lstm_sequence_errors, lstm_step_errors, make_case
+from helpers import lstm_sequence_errors, lstm_step_errors, make_case
 
 import lstm_core
 import lstm_core.lstm as L
+from lstm_core.bugs import load_mutant
 
 # the step bugs live in lstm_core.bugs (the homework checks use the same catalogue);
 # (name, which check must fail)

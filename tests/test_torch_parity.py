@@ -5,9 +5,10 @@ Skipped, with the reason, when torch is not installed (.ci/run installs torch==2
 
 import numpy as np
 import pytest
-from helpers import load_mutant, make_case
+from helpers import make_case
 
 import lstm_core
+from lstm_core.bugs import load_mutant
 
 torch = pytest.importorskip("torch", reason="torch is not installed: pip install torch==2.13.0 (CPU build)")
 
