@@ -14,6 +14,8 @@ W (4H, H+D) acts on [h_{t-1}, x_t] (h first); its row blocks are f, i, c (the ca
 compute the same numbers for a whole sequence, faster (tests prove they agree).
 """
 
+import functools
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,15 +94,50 @@ def lstm_step_backward(dh, dc, cache):
 
 # ---------------------------------------------------------------------------------------------
 # Sequences.  Same maths as the step functions above, arranged for speed:
-#  * internally the gate blocks are reordered to f, i, o, c so the three sigmoid gates are one slab;
-#  * sigma(a) = 1 / (1 + e^{-a}) and tanh(a) = 2 sigma(2a) - 1, so with the rows of W pre-scaled by
-#    -1 (sigmoid gates) and -2 (candidate) one exp call squashes all four gates at once (numpy's exp
-#    is vectorised; its float64 tanh is several times slower);
-#  * the input projection W_x x_t + b is one matmul for all steps; dW and dx are one matmul each
-#    after the loop; buffers are preallocated and written with out=.
+#  * one matmul per step: z_t = [h_{t-1}, x_t, 1] times [W_h; W_x; b]^T gives every gate's
+#    pre-activation, bias included; after the loop dW and db are one matmul and dx another;
+#  * internally the gate blocks are reordered to o, f, i, c: the three sigmoid gates are one slab
+#    (o, f, i), and so are the three blocks that dC_t multiplies in backward (f, i, c);
+#  * one transcendental call squashes all four gates: the rows of W are pre-scaled so that either
+#    sigma(a) = (1 + tanh(a/2)) / 2 or sigma(a) = 1 / (1 + e^{-a}), tanh(a) = 2 sigma(2a) - 1 applies,
+#    whichever numpy computes faster on this CPU (_tanh_is_fast);
+#  * backward starts da from each gate's local derivative, computed for all steps at once, so the
+#    loop only multiplies by the gradient arriving at h_t and C_t; buffers are written with out=.
 # ---------------------------------------------------------------------------------------------
 
-_FAST = np.array([0, 1, 3, 2])  # internal block order f, i, o, c  (indices into f, i, c, o)
+_FAST = np.array([3, 0, 1, 2])  # internal block order o, f, i, c  (indices into f, i, c, o)
+
+
+def _rows(H):
+    """Row indices of W that put its blocks in the internal order o, f, i, c."""
+    return (_FAST[:, None] * H + np.arange(H)[None, :]).ravel()
+
+
+@functools.cache
+def _tanh_is_fast(dtype):
+    """True when numpy's tanh is clearly faster than exp + add + reciprocal for ``dtype`` on this CPU.
+
+    Both routes give the same numbers to rounding; numpy vectorises tanh on some CPUs and not others.
+    """
+    a = np.linspace(-3.0, 3.0, 1 << 14, dtype=dtype)
+    out = np.empty_like(a)
+
+    def via_tanh():
+        np.tanh(a, out=out)
+
+    def via_exp():
+        _sigmoid_of_negated(np.negative(a, out=out))
+
+    def best_time(fn):
+        best = np.inf
+        for _ in range(5):
+            t0 = time.perf_counter()
+            for _ in range(4):
+                fn()
+            best = min(best, time.perf_counter() - t0)
+        return best
+
+    return best_time(via_tanh) < 0.7 * best_time(via_exp)
 
 
 def _sigmoid_of_negated(g):
@@ -110,17 +147,42 @@ def _sigmoid_of_negated(g):
     np.reciprocal(g, out=g)
 
 
-def _tanh_into(c, out):
-    """out <- tanh(c) = 2 sigma(2c) - 1."""
-    np.multiply(c, -2.0, out=out)
-    _sigmoid_of_negated(out)
-    out *= 2.0
-    out -= 1.0
+def _squash_gates(g, H, squash, use_tanh):
+    """In place, on pre-scaled pre-activations g (B, 4H) in the order o, f, i, c: sigma for o, f, i; tanh/ReLU for c."""
+    sig, cand = g[:, : 3 * H], g[:, 3 * H :]
+    both = g if squash == "tanh" else sig  # a ReLU candidate is done last, on its own
+    if use_tanh:  # rows scaled by 1/2 (sigmoid gates) and 1 (candidate)
+        np.tanh(both, out=both)
+        sig *= 0.5
+        sig += 0.5  # sigma(a) = (1 + tanh(a/2)) / 2
+    else:  # rows scaled by -1 (sigmoid gates) and -2 (candidate)
+        _sigmoid_of_negated(both)
+        if squash == "tanh":
+            cand *= 2.0
+            cand -= 1.0  # tanh(a) = 2 sigma(2a) - 1
+    if squash == "relu":  # candidate rows scaled by 1
+        np.maximum(cand, 0.0, out=cand)
 
 
-def _rows(order, H):
-    """Row indices of W that put its blocks in ``order``."""
-    return (order[:, None] * H + np.arange(H)[None, :]).ravel()
+def _squash_cell(c, out, squash, use_tanh):
+    """out <- tanh(c) (or ReLU(c))."""
+    if squash == "relu":
+        np.maximum(c, 0.0, out=out)
+    elif use_tanh:
+        np.tanh(c, out=out)
+    else:
+        np.multiply(c, -2.0, out=out)
+        _sigmoid_of_negated(out)
+        out *= 2.0
+        out -= 1.0  # tanh(c) = 2 sigma(2c) - 1
+
+
+def _dsquash_into(y, squash, out):
+    """out <- the squashing function's derivative written from its output y: 1 - y^2 (tanh), [y > 0] (ReLU)."""
+    if squash == "relu":
+        return np.greater(y, 0.0, out=out)
+    np.multiply(y, y, out=out)
+    return np.subtract(1.0, out, out=out)
 
 
 @dataclass
@@ -139,7 +201,8 @@ class LSTMRun:
     c0: np.ndarray
     params: LSTMParams  # a copy, so later changes to the caller's parameters cannot corrupt backward
     squash: str
-    gates: np.ndarray  # (T, B, 4H) activations in the internal order f, i, o, c (f..o are views of it)
+    gates: np.ndarray  # (T, B, 4H) activations in the internal order o, f, i, c (f..o are views of it)
+    z: np.ndarray  # (T, B, H+D+1) the rows [h_{t-1}, x_t, 1] that step t multiplied by W and b
 
 
 @dataclass
@@ -169,52 +232,41 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     xs, h0, c0 = check_sequence(xs, p, LSTMParams, h0=h0, c0=c0)
     check_choice("squash", squash, SQUASH)
     T, B, D = xs.shape
-    H = p.hidden_size
-    rows = _rows(_FAST, H)
-    scale = np.full(4 * H, -1.0, p.dtype)  # sigmoid rows: g = -a
-    scale[3 * H :] = -2.0 if squash == "tanh" else 1.0  # candidate rows: g = -2a (tanh) or a (ReLU)
-    Ws = p.W[rows] * scale[:, None]
-    WhT = np.ascontiguousarray(Ws[:, :H].T)  # (H, 4H)
-    WxT = np.ascontiguousarray(Ws[:, H:].T)  # (D, 4H)
-    # input projection for every step at once; this buffer becomes the gate activations in place
-    gates = (xs.reshape(T * B, D) @ WxT).reshape(T, B, 4 * H)
-    gates += p.b[rows] * scale
-    hs = np.empty((T, B, H), p.dtype)
-    cs = np.empty((T, B, H), p.dtype)
-    tcs = np.empty((T, B, H), p.dtype)
-    tmp = np.empty((B, 4 * H), p.dtype)
-    h, c = h0, c0
+    H, dt = p.hidden_size, p.dtype
+    use_tanh = _tanh_is_fast(dt)
+    rows = _rows(H)
+    scale = np.full(4 * H, 0.5 if use_tanh else -1.0, dt)  # see _squash_gates
+    scale[3 * H :] = 1.0 if use_tanh or squash == "relu" else -2.0
+    Wb = np.empty((H + D + 1, 4 * H), dt)  # [W_h; W_x; b]^T, rows scaled, blocks o, f, i, c
+    Wb[: H + D] = (p.W[rows] * scale[:, None]).T
+    Wb[H + D] = p.b[rows] * scale
+    z = np.empty((T, B, H + D + 1), dt)  # z_t = [h_{t-1}, x_t, 1]
+    z[0, :, :H] = h0
+    z[:, :, H : H + D] = xs
+    z[:, :, H + D] = 1.0
+    gates = np.empty((T, B, 4 * H), dt)
+    hs, cs, tcs = (np.empty((T, B, H), dt) for _ in range(3))
+    tmp = np.empty((B, H), dt)
+    c_prev = c0
     with np.errstate(over="ignore"):  # e^{large} = inf is the intended limit: sigma -> 0, tanh -> -1
         for t in range(T):
-            g = gates[t]
-            np.matmul(h, WhT, out=tmp)
-            g += tmp
-            if squash == "tanh":
-                _sigmoid_of_negated(g)  # all four gates in one exp
-                ct = g[:, 3 * H :]
-                ct *= 2.0
-                ct -= 1.0  # tanh(a) = 2 sigma(2a) - 1
-            else:
-                _sigmoid_of_negated(g[:, : 3 * H])
-                np.maximum(g[:, 3 * H :], 0.0, out=g[:, 3 * H :])
-            f, i, o, ct = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
-            c_new = cs[t]
-            np.multiply(f, c, out=c_new)
-            np.multiply(i, ct, out=tmp[:, :H])
-            c_new += tmp[:, :H]
-            if squash == "tanh":
-                _tanh_into(c_new, tcs[t])
-            else:
-                np.maximum(c_new, 0.0, out=tcs[t])
-            np.multiply(o, tcs[t], out=hs[t])
-            h, c = hs[t], c_new
+            g = np.matmul(z[t], Wb, out=gates[t])  # every gate's pre-activation, one matmul
+            _squash_gates(g, H, squash, use_tanh)
+            o, f, i, c_tilde = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
+            c = np.multiply(f, c_prev, out=cs[t])
+            c += np.multiply(i, c_tilde, out=tmp)  # C_t = f_t C_{t-1} + i_t C~_t
+            _squash_cell(c, tcs[t], squash, use_tanh)
+            h = np.multiply(o, tcs[t], out=hs[t])  # h_t = o_t tanh(C_t)
+            if t + 1 < T:
+                z[t + 1, :, :H] = h
+            c_prev = c
     return LSTMRun(
         h=hs,
         c=cs,
-        f=gates[..., :H],
-        i=gates[..., H : 2 * H],
+        f=gates[..., H : 2 * H],
+        i=gates[..., 2 * H : 3 * H],
         c_tilde=gates[..., 3 * H :],
-        o=gates[..., 2 * H : 3 * H],
+        o=gates[..., :H],
         tanh_c=tcs,
         xs=xs,
         h0=h0,
@@ -222,6 +274,7 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
         params=p.copy(),
         squash=squash,
         gates=gates,
+        z=z,
     )
 
 
@@ -242,55 +295,41 @@ def lstm_backward(dh, run, dc_last=None):
     dt = run.h.dtype
     dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
     dc_next = check_upstream("dc_last", dc_last, (B, H), ("B", "H"), dt).copy()
-    dphi = SQUASH[run.squash][1]
-    gates = run.gates  # internal order f, i, o, c
-    rows = _rows(_FAST, H)
-    W = run.params.W[rows]  # (4H, H+D) in internal order
-    Wh = np.ascontiguousarray(W[:, :H])
-    # the squashing functions' derivatives for every step at once (big vectorised ops, outside the loop)
-    dsig = np.subtract(1.0, gates[..., : 3 * H])
-    dsig *= gates[..., : 3 * H]  # sigma' = s (1 - s) for f, i, o
-    dct = dphi(gates[..., 3 * H :])  # tanh'(C~ pre-activation), from C~_t
-    o_dtc = dphi(run.tanh_c)
-    o_dtc *= run.o  # dh_t -> dC_t factor: o_t * tanh'(C_t)
-    da = np.empty((T, B, 4 * H), dt)  # dL/d(pre-activation) of every gate at every step
-    dhs = np.empty((T, B, H), dt)  # total dL/dh_t
-    dcs = np.empty((T, B, H), dt)  # total dL/dC_t
-    tmp = np.empty((B, H), dt)
-    dh_next = np.zeros((B, H), dt)
+    o, f, i, c_tilde = run.o, run.f, run.i, run.c_tilde
+    # da starts as each gate's local derivative, for every step at once; the loop then multiplies
+    # the o block by dL/dh_t and the f, i, c blocks by dL/dC_t
+    da = np.empty((T, B, 4 * H), dt)
+    sig = np.subtract(1.0, run.gates[..., : 3 * H], out=da[..., : 3 * H])
+    sig *= run.gates[..., : 3 * H]  # sigma' = s (1 - s) for o, f, i
+    da[..., :H] *= run.tanh_c  # dh_t -> do_t -> da_o: tanh(C_t) sigma'
+    da[0, :, H : 2 * H] *= run.c0
+    da[1:, :, H : 2 * H] *= run.c[:-1]  # dC_t -> df_t -> da_f: C_{t-1} sigma'
+    da[..., 2 * H : 3 * H] *= c_tilde  # dC_t -> di_t -> da_i: C~_t sigma'
+    k = _dsquash_into(c_tilde, run.squash, out=da[..., 3 * H :])
+    k *= i  # dC_t -> dC~_t -> da_c: i_t tanh'
+    o_dtc = _dsquash_into(run.tanh_c, run.squash, out=np.empty((T, B, H), dt))
+    o_dtc *= o  # dh_t -> dC_t: o_t tanh'(C_t)
+    Wh = np.ascontiguousarray(run.params.W[_rows(H), :H])  # (4H, H), blocks o, f, i, c
+    dh_t, dc_t, dh_next = (np.empty((B, H), dt) for _ in range(3))
+    dh_next[:] = 0.0
+    h_sq, c_sq = np.empty(T, dt), np.empty(T, dt)
     for t in range(T - 1, -1, -1):
-        g, a = gates[t], da[t]
-        f, i, ct = g[:, :H], g[:, H : 2 * H], g[:, 3 * H :]
-        c_prev = run.c[t - 1] if t > 0 else run.c0
-        dh_t = np.add(dh[t], dh_next, out=dhs[t])  # loss at t + the path from h_{t+1}
-        np.multiply(dh_t, run.tanh_c[t], out=a[:, 2 * H : 3 * H])  # do_t
-        dc_t = np.multiply(dh_t, o_dtc[t], out=dcs[t])  # the two paths into C_t: through h_t ...
-        dc_t += dc_next  # ... and from C_{t+1}
-        np.multiply(dc_t, c_prev, out=a[:, :H])  # df_t
-        np.multiply(dc_t, ct, out=a[:, H : 2 * H])  # di_t
-        np.multiply(dc_t, i, out=a[:, 3 * H :])  # dC~_t
-        np.multiply(dc_t, f, out=dc_next)  # dC_{t-1} = dC_t * f_t
-        a[:, : 3 * H] *= dsig[t]
-        a[:, 3 * H :] *= dct[t]
-        np.matmul(a, Wh, out=tmp)
-        dh_next, tmp = tmp, dh_next
-    # the affine map W [h_{t-1}, x_t] + b, for all steps at once
+        a = da[t]
+        np.add(dh[t], dh_next, out=dh_t)  # total dL/dh_t: the loss at t + the path from h_{t+1}
+        np.multiply(dh_t, o_dtc[t], out=dc_t)
+        dc_t += dc_next  # total dL/dC_t: the path through h_t + the path from C_{t+1}
+        a[:, :H] *= dh_t
+        a[:, H:].reshape(B, 3, H)[...] *= dc_t[:, None, :]
+        np.multiply(dc_t, f[t], out=dc_next)  # dC_{t-1}: the highway, a multiplication by f_t
+        np.matmul(a, Wh, out=dh_next)  # dh_{t-1} = W_h^T da
+        h_sq[t], c_sq[t] = np.vdot(dh_t, dh_t), np.vdot(dc_t, dc_t)
+    # the affine map z_t [W_h; W_x; b]^T for all steps at once: one matmul gives dW and db
     da2 = da.reshape(T * B, 4 * H)
-    dW = np.empty_like(W)
-    dW[:, :H] = da[0].T @ run.h0
-    if T > 1:
-        dW[:, :H] += da[1:].reshape(-1, 4 * H).T @ run.h[:-1].reshape(-1, H)
-    dW[:, H:] = da2.T @ run.xs.reshape(T * B, -1)
-    dW[rows] = dW.copy()  # back to the order f, i, c, o
-    db = np.empty(4 * H, dt)
-    db[rows] = da2.sum(axis=0)
-    dx = (da2 @ np.ascontiguousarray(W[:, H:])).reshape(T, B, -1)
-    return LSTMGrads(
-        W=dW,
-        b=db,
-        x=dx,
-        h0=dh_next,
-        c0=dc_next,
-        h_norm=np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs)),
-        c_norm=np.sqrt(np.einsum("tbh,tbh->t", dcs, dcs)),
-    )
+    dWb = da2.T @ run.z.reshape(T * B, -1)  # (4H, H+D+1), blocks o, f, i, c
+    rows = _rows(H)
+    dW = np.empty_like(run.params.W)
+    dW[rows] = dWb[:, :-1]  # back to the order f, i, c, o
+    db = np.empty_like(run.params.b)
+    db[rows] = dWb[:, -1]
+    dx = (da2 @ np.ascontiguousarray(run.params.W[rows, H:])).reshape(T, B, -1)
+    return LSTMGrads(W=dW, b=db, x=dx, h0=dh_next, c0=dc_next, h_norm=np.sqrt(h_sq), c_norm=np.sqrt(c_sq))

@@ -48,6 +48,7 @@ def test_dtype_follows_the_parameters(dtype):
 
 
 @pytest.mark.parametrize("big", [1000.0, -1000.0])
+@pytest.mark.usefixtures("squash_route")
 def test_sigmoid_never_overflows(big):
     p = LSTMParams.init(3, 4, seed=0)
     p.b[:] = big

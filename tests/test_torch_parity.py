@@ -12,6 +12,9 @@ from lstm_core.bugs import load_mutant
 
 torch = pytest.importorskip("torch", reason="torch is not installed: pip install torch==2.13.0 (CPU build)")
 
+# every test here runs on both of lstm_forward's squashing routes (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("squash_route")
+
 
 def scaled_err(a, b):
     """max |a - b| relative to the scale of b."""
