@@ -45,8 +45,14 @@ def torch_runner(torch, xs, dh, p, backward):
     return run
 
 
-def interleaved_medians(runners, repeats, min_time=0.02):
-    """Median seconds per call of each runner, alternating between them so machine noise hits both."""
+def interleaved_medians(runners, repeats, min_time=0.02, settle=0.2):
+    """Median seconds per call of each runner, alternating between them so machine noise hits both.
+
+    Each turn first waits ``settle`` seconds and makes one untimed call. Right after one library
+    ran, its idle worker threads keep spinning on the cores for a while (OpenBLAS after numpy's
+    matmuls, OpenMP after torch's), and a call timed then measures that contention, not the
+    library: on the 2-core VM, torch at (32,16,128,100) fwd+bwd looked up to 2x slower that way.
+    """
     loops = []
     for run in runners:  # warm up, and pick a loop count that lasts about min_time
         run()
@@ -56,6 +62,8 @@ def interleaved_medians(runners, repeats, min_time=0.02):
     samples = [[] for _ in runners]
     for _ in range(repeats):
         for k, run in enumerate(runners):
+            time.sleep(settle)  # the other library's threads stop spinning
+            run()  # untimed: wakes this library's threads
             t0 = time.perf_counter()
             for _ in range(loops[k]):
                 run()
