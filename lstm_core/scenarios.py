@@ -186,10 +186,12 @@ def squash_comparison(squash, w_scale=1.0, T=200, *, H=8, seed=0, b_f=3.0):
     return {"t": np.arange(T), "c_max": c_max, "h_max": h_max, "c_norm": c_norm, "overflow_step": overflow}
 
 
-# settings shared by notebook 05, its test and scripts/delay_sweep.py: the same budget for every model
+# settings shared by notebook 05, its test and scripts/delay_sweep.py: the same budget for every model.
+# Batches of 64: with 32, the LSTM (b_f = 3) at delay 50 stalled near 0.75 on one seed in six, and
+# which seed it was changed with floating-point rounding; with 64 it passed on eight seeds of eight.
 DELAY_SETTINGS = {
     "hidden_size": 32,
-    "batch_size": 32,
+    "batch_size": 64,
     "lr": 0.003,
     "steps": 600,
     "target_accuracy": 0.99,
