@@ -3,11 +3,21 @@
 Prints a table of medians of interleaved runs (lstm_core, torch, lstm_core, torch, ...) and the
 ratio lstm_core / torch (below 1 means lstm_core is faster).  Run:  python benchmarks/bench_lstm.py
 Needs torch (pip install torch==2.13.0); speed is reported here, never asserted in tests.
+
+Each library runs in its own worker process (the numpy one never imports torch), and each turn
+starts after a pause and one untimed call. In one process, timed back to back, the two disturb
+each other: the idle worker threads of one (OpenBLAS after numpy's matmuls, OpenMP after torch's)
+keep spinning on the cores while the other runs, and they share one heap. Measured on a 2-core VM
+at (32,16,128,100) fwd+bwd, that made torch look up to 2x slower than it runs on its own.
+``--same-process`` times them that old way, to see the difference.
 """
 
 import argparse
+import json
 import os
 import platform
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -15,6 +25,13 @@ import numpy as np
 import lstm_core
 
 SIZES = [(1, 1, 8, 50), (1, 4, 32, 200), (32, 16, 128, 100), (64, 64, 256, 200)]  # (B, D, H, T)
+
+
+def make_case(B, D, H, T, dtype):
+    """The same parameters and data in every process."""
+    rng = np.random.default_rng(0)
+    p = lstm_core.LSTMParams.init(D, H, seed=0, dtype=dtype)
+    return p, rng.normal(size=(T, B, D)).astype(dtype), rng.normal(size=(T, B, H)).astype(dtype)
 
 
 def numpy_runner(xs, dh, p, backward):
@@ -45,25 +62,91 @@ def torch_runner(torch, xs, dh, p, backward):
     return run
 
 
-def interleaved_medians(runners, repeats, min_time=0.02, settle=0.2):
-    """Median seconds per call of each runner, alternating between them so machine noise hits both.
+def make_runner(lib, B, D, H, T, dtype, backward):
+    p, xs, dh = make_case(B, D, H, T, np.dtype(dtype))
+    if lib == "numpy":
+        return numpy_runner(xs, dh, p, backward)
+    import torch
 
-    Each turn first waits ``settle`` seconds and makes one untimed call. Right after one library
-    ran, its idle worker threads keep spinning on the cores for a while (OpenBLAS after numpy's
-    matmuls, OpenMP after torch's), and a call timed then measures that contention, not the
-    library: on the 2-core VM, torch at (32,16,128,100) fwd+bwd looked up to 2x slower that way.
+    return torch_runner(torch, xs, dh, p, backward)
+
+
+def timed(run, loops):
+    """One untimed call (wakes this library's threads), then seconds per call over ``loops`` calls."""
+    run()
+    t0 = time.perf_counter()
+    for _ in range(loops):
+        run()
+    return (time.perf_counter() - t0) / loops
+
+
+def loops_for(run, min_time=0.02):
+    """Warm up, and pick a loop count that lasts about min_time."""
+    run()
+    t0 = time.perf_counter()
+    run()
+    return max(1, int(min_time / max(time.perf_counter() - t0, 1e-7)))
+
+
+def worker(lib):
+    """Serve requests on stdin, one JSON line each: {"case": [...]} sets up a runner, {"time": n} times it."""
+    run = None
+    for line in sys.stdin:
+        req = json.loads(line)
+        if "case" in req:
+            run = make_runner(lib, *req["case"])
+            out = {"loops": loops_for(run)}
+        elif "info" in req:
+            import torch
+
+            out = {"info": f"torch {torch.__version__} ({torch.get_num_threads()} threads)"}
+        else:
+            out = {"seconds": timed(run, req["time"])}
+        print(json.dumps(out), flush=True)
+
+
+class Worker:
+    """A benchmark worker process for one library."""
+
+    def __init__(self, lib):
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--worker", lib], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def ask(self, **req):
+        self.proc.stdin.write(json.dumps(req) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("a benchmark worker died; run it alone to see its error")
+        return json.loads(line)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def interleaved_medians(workers, case, repeats, settle=0.2):
+    """Median seconds per call in each worker, alternating between them so machine noise hits both.
+
+    Each turn first waits ``settle`` seconds, so the other library's idle threads have stopped spinning.
     """
-    loops = []
-    for run in runners:  # warm up, and pick a loop count that lasts about min_time
-        run()
-        t0 = time.perf_counter()
-        run()
-        loops.append(max(1, int(min_time / max(time.perf_counter() - t0, 1e-7))))
+    loops = [w.ask(case=case)["loops"] for w in workers]
+    samples = [[] for _ in workers]
+    for _ in range(repeats):
+        for k, w in enumerate(workers):
+            time.sleep(settle)
+            samples[k].append(w.ask(time=loops[k])["seconds"])
+    return [float(np.median(s)) for s in samples]
+
+
+def same_process_medians(case, repeats):
+    """The old way: both libraries in this process, timed back to back with no pause."""
+    runners = [make_runner("numpy", *case), make_runner("torch", *case)]
+    loops = [loops_for(run) for run in runners]
     samples = [[] for _ in runners]
     for _ in range(repeats):
         for k, run in enumerate(runners):
-            time.sleep(settle)  # the other library's threads stop spinning
-            run()  # untimed: wakes this library's threads
             t0 = time.perf_counter()
             for _ in range(loops[k]):
                 run()
@@ -80,32 +163,43 @@ def main():
     ap.add_argument("--repeats", type=int, default=15, help="interleaved rounds per cell (default 15)")
     ap.add_argument("--quick", action="store_true", help="the two smallest sizes, 5 rounds (a smoke run)")
     ap.add_argument("--size", action="append", help="only this size, as B,D,H,T (repeatable)")
+    ap.add_argument("--same-process", action="store_true", help="time both in this process, back to back (biased)")
+    ap.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
     args = ap.parse_args()
-    import torch
-
+    if args.worker:
+        return worker(args.worker)
     sizes = SIZES[:2] if args.quick else SIZES
     if args.size:
         sizes = [tuple(int(v) for v in s.split(",")) for s in args.size]
     repeats = 5 if args.quick else args.repeats
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; numpy {np.__version__}, ")
-    print(f"torch {torch.__version__} ({torch.get_num_threads()} threads); medians of {repeats} interleaved rounds\n")
-    print(f"| {'B,D,H,T':>14} | dtype   | pass    | {'lstm_core':>12} | {'torch':>12} | ratio |")
-    print(f"|{'-' * 16}|---------|---------|{'-' * 14}|{'-' * 14}|-------|")
-    rng = np.random.default_rng(0)
-    for B, D, H, T in sizes:
-        for dtype in (np.float64, np.float32):
-            p = lstm_core.LSTMParams.init(D, H, seed=0, dtype=dtype)
-            xs = rng.normal(size=(T, B, D)).astype(dtype)
-            dh = rng.normal(size=(T, B, H)).astype(dtype)
-            for backward in (False, True):
-                ours, theirs = interleaved_medians(
-                    [numpy_runner(xs, dh, p, backward), torch_runner(torch, xs, dh, p, backward)], repeats
-                )
-                name = "fwd+bwd" if backward else "fwd"
-                shape = f"{B},{D},{H},{T}"
-                print(
-                    f"| {shape:>14} | {np.dtype(dtype).name} | {name:7} | {fmt(ours):>12} | {fmt(theirs):>12} | {ours / theirs:5.2f} |"
-                )
+    workers = [] if args.same_process else [Worker("numpy"), Worker("torch")]
+    try:
+        if args.same_process:
+            import torch
+
+            info = f"torch {torch.__version__} ({torch.get_num_threads()} threads); SAME PROCESS, no pause"
+        else:
+            info = workers[1].ask(info=1)["info"] + "; each library in its own process"
+        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; numpy {np.__version__}")
+        print(f"{info}; medians of {repeats} interleaved rounds\n")
+        print(f"| {'B,D,H,T':>14} | dtype   | pass    | {'lstm_core':>12} | {'torch':>12} | ratio |")
+        print(f"|{'-' * 16}|---------|---------|{'-' * 14}|{'-' * 14}|-------|")
+        for B, D, H, T in sizes:
+            for dtype in ("float64", "float32"):
+                for backward in (False, True):
+                    case = [B, D, H, T, dtype, backward]
+                    if args.same_process:
+                        ours, theirs = same_process_medians(case, repeats)
+                    else:
+                        ours, theirs = interleaved_medians(workers, case, repeats)
+                    name = "fwd+bwd" if backward else "fwd"
+                    shape = f"{B},{D},{H},{T}"
+                    print(
+                        f"| {shape:>14} | {dtype} | {name:7} | {fmt(ours):>12} | {fmt(theirs):>12} | {ours / theirs:5.2f} |"
+                    )
+    finally:
+        for w in workers:
+            w.close()
 
 
 if __name__ == "__main__":
