@@ -328,18 +328,17 @@ def lstm_backward(dh, run, dc_last=None):
     o_dtc = _dsquash_into(run.tanh_c, run.squash, out=_scratch_array("o_dtc", (T, B, H), dt))
     o_dtc *= o  # dh_t -> dC_t: o_t tanh'(C_t)
     Wh = np.ascontiguousarray(run.params.W[_rows(H), :H])  # (4H, H), blocks o, f, i, c
-    dh_t, dc_t, dh_next = (np.empty((B, H), dt) for _ in range(3))
-    dh_next[:] = 0.0
+    dh_t, dc_t, dh_next = np.empty((B, H), dt), np.empty((B, H), dt), np.zeros((B, H), dt)
     h_sq, c_sq = np.empty(T, dt), np.empty(T, dt)
+    da_blocks = da.reshape(T, B, 4, H)  # a view: da_blocks[t, :, k] is block k (o, f, i, c) of step t
     for t in range(T - 1, -1, -1):
-        a = da[t]
         np.add(dh[t], dh_next, out=dh_t)  # total dL/dh_t: the loss at t + the path from h_{t+1}
         np.multiply(dh_t, o_dtc[t], out=dc_t)
         dc_t += dc_next  # total dL/dC_t: the path through h_t + the path from C_{t+1}
-        a[:, :H] *= dh_t
-        a[:, H:].reshape(B, 3, H)[...] *= dc_t[:, None, :]
+        da_blocks[t, :, 0] *= dh_t  # backprop into the output gate
+        da_blocks[t, :, 1:] *= dc_t[:, None, :]  # ... and into the forget gate, input gate and candidate
         np.multiply(dc_t, f[t], out=dc_next)  # dC_{t-1}: the highway, a multiplication by f_t
-        np.matmul(a, Wh, out=dh_next)  # dh_{t-1} = W_h^T da
+        np.matmul(da[t], Wh, out=dh_next)  # dh_{t-1} = W_h^T da_t
         h_sq[t], c_sq[t] = np.vdot(dh_t, dh_t), np.vdot(dc_t, dc_t)
     # the affine map z_t [W_h; W_x; b]^T for all steps at once: one matmul gives dW and db
     da2 = da.reshape(T * B, 4 * H)
