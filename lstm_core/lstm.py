@@ -296,6 +296,26 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     )
 
 
+def _local_derivatives(run, t0, t1, da, o_dtc):
+    """For steps t0..t1-1: da <- each gate's local derivative, o_dtc <- o_t tanh'(C_t).
+
+    da (t1-t0, B, 4H), blocks o, f, i, c: what dL/dh_t (o block) or dL/dC_t (f, i, c blocks) is
+    multiplied by to give dL/d(pre-activation). o_dtc: what dL/dh_t is multiplied by to reach C_t.
+    """
+    H = run.h.shape[2]
+    g = run.gates[t0:t1]  # activations o, f, i, C~
+    sig = np.subtract(1.0, g[..., : 3 * H], out=da[..., : 3 * H])
+    sig *= g[..., : 3 * H]  # sigma' = s (1 - s) for o, f, i
+    da[..., :H] *= run.tanh_c[t0:t1]  # dh_t -> do_t -> da_o: tanh(C_t) sigma'
+    c_prev = run.c[t0 - 1 : t1 - 1] if t0 > 0 else np.concatenate([run.c0[None], run.c[: t1 - 1]])
+    da[..., H : 2 * H] *= c_prev  # dC_t -> df_t -> da_f: C_{t-1} sigma'
+    da[..., 2 * H : 3 * H] *= g[..., 3 * H :]  # dC_t -> di_t -> da_i: C~_t sigma'
+    k = _dsquash_into(g[..., 3 * H :], run.squash, out=da[..., 3 * H :])
+    k *= g[..., 2 * H : 3 * H]  # dC_t -> dC~_t -> da_c: i_t tanh'
+    k = _dsquash_into(run.tanh_c[t0:t1], run.squash, out=o_dtc)
+    k *= g[..., :H]  # dh_t -> dC_t: o_t tanh'(C_t)
+
+
 def lstm_backward(dh, run, dc_last=None):
     """Backpropagation through time for a whole sequence.
 
@@ -313,33 +333,28 @@ def lstm_backward(dh, run, dc_last=None):
     dt = run.h.dtype
     dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
     dc_next = check_upstream("dc_last", dc_last, (B, H), ("B", "H"), dt).copy()
-    o, f, i, c_tilde = run.o, run.f, run.i, run.c_tilde
-    # da starts as each gate's local derivative, for every step at once; the loop then multiplies
-    # the o block by dL/dh_t and the f, i, c blocks by dL/dC_t
+    # da starts as each gate's local derivative (_local_derivatives); the loop then multiplies the
+    # o block by dL/dh_t and the f, i, c blocks by dL/dC_t. Both are done a chunk of steps at a time,
+    # small enough to stay in the CPU's cache between the two (one pass over memory instead of ten).
+    chunk = max(1, (512 << 10) // (12 * B * H * np.dtype(dt).itemsize))
     da = _scratch_array("da", (T, B, 4 * H), dt)
-    sig = np.subtract(1.0, run.gates[..., : 3 * H], out=da[..., : 3 * H])
-    sig *= run.gates[..., : 3 * H]  # sigma' = s (1 - s) for o, f, i
-    da[..., :H] *= run.tanh_c  # dh_t -> do_t -> da_o: tanh(C_t) sigma'
-    da[0, :, H : 2 * H] *= run.c0
-    da[1:, :, H : 2 * H] *= run.c[:-1]  # dC_t -> df_t -> da_f: C_{t-1} sigma'
-    da[..., 2 * H : 3 * H] *= c_tilde  # dC_t -> di_t -> da_i: C~_t sigma'
-    k = _dsquash_into(c_tilde, run.squash, out=da[..., 3 * H :])
-    k *= i  # dC_t -> dC~_t -> da_c: i_t tanh'
-    o_dtc = _dsquash_into(run.tanh_c, run.squash, out=_scratch_array("o_dtc", (T, B, H), dt))
-    o_dtc *= o  # dh_t -> dC_t: o_t tanh'(C_t)
+    da_blocks = da.reshape(T, B, 4, H)  # a view: da_blocks[t, :, k] is block k (o, f, i, c) of step t
+    o_dtc = np.empty((min(chunk, T), B, H), dt)  # o_t tanh'(C_t) for the steps of one chunk
     Wh = np.ascontiguousarray(run.params.W[_rows(H), :H])  # (4H, H), blocks o, f, i, c
     dh_t, dc_t, dh_next = np.empty((B, H), dt), np.empty((B, H), dt), np.zeros((B, H), dt)
     h_sq, c_sq = np.empty(T, dt), np.empty(T, dt)
-    da_blocks = da.reshape(T, B, 4, H)  # a view: da_blocks[t, :, k] is block k (o, f, i, c) of step t
-    for t in range(T - 1, -1, -1):
-        np.add(dh[t], dh_next, out=dh_t)  # total dL/dh_t: the loss at t + the path from h_{t+1}
-        np.multiply(dh_t, o_dtc[t], out=dc_t)
-        dc_t += dc_next  # total dL/dC_t: the path through h_t + the path from C_{t+1}
-        da_blocks[t, :, 0] *= dh_t  # backprop into the output gate
-        da_blocks[t, :, 1:] *= dc_t[:, None, :]  # ... and into the forget gate, input gate and candidate
-        np.multiply(dc_t, f[t], out=dc_next)  # dC_{t-1}: the highway, a multiplication by f_t
-        np.matmul(da[t], Wh, out=dh_next)  # dh_{t-1} = W_h^T da_t
-        h_sq[t], c_sq[t] = np.vdot(dh_t, dh_t), np.vdot(dc_t, dc_t)
+    for t0 in range((T - 1) // chunk * chunk, -1, -chunk):
+        t1 = min(t0 + chunk, T)
+        _local_derivatives(run, t0, t1, da[t0:t1], o_dtc[: t1 - t0])
+        for t in range(t1 - 1, t0 - 1, -1):
+            np.add(dh[t], dh_next, out=dh_t)  # total dL/dh_t: the loss at t + the path from h_{t+1}
+            np.multiply(dh_t, o_dtc[t - t0], out=dc_t)
+            dc_t += dc_next  # total dL/dC_t: the path through h_t + the path from C_{t+1}
+            da_blocks[t, :, 0] *= dh_t  # backprop into the output gate
+            da_blocks[t, :, 1:] *= dc_t[:, None, :]  # ... and into the forget gate, input gate and candidate
+            np.multiply(dc_t, run.f[t], out=dc_next)  # dC_{t-1}: the highway, a multiplication by f_t
+            np.matmul(da[t], Wh, out=dh_next)  # dh_{t-1} = W_h^T da_t
+            h_sq[t], c_sq[t] = np.vdot(dh_t, dh_t), np.vdot(dc_t, dc_t)
     # the affine map z_t [W_h; W_x; b]^T for all steps at once: one matmul gives dW and db
     da2 = da.reshape(T * B, 4 * H)
     dWb = da2.T @ run.z.reshape(T * B, -1)  # (4H, H+D+1), blocks o, f, i, c
