@@ -128,3 +128,16 @@ def test_property_gradients_over_shapes_and_values(T, B, D, H, seed, scale):
     # per array, norm-wise: saturated gates at scale 3 make single tiny entries ill-conditioned
     errs = lstm_sequence_errors(lstm_core.lstm, case)
     assert max(errs.values()) < 1e-6, errs
+
+
+def test_gradients_returned_earlier_survive_later_backward_calls():
+    # lstm_backward reuses its working buffers between calls; nothing it returns may share them
+    a, b = make_case(6, 3, 4, 5, seed=7), make_case(6, 3, 4, 5, seed=8)
+    run = lstm_core.lstm_forward(a["xs"], a["p"])
+    g1 = lstm_core.lstm_backward(a["dh"], run)
+    kept = {k: np.copy(getattr(g1, k)) for k in ("W", "b", "x", "h0", "c0", "h_norm", "c_norm")}
+    lstm_core.lstm_backward(b["dh"], lstm_core.lstm_forward(b["xs"], b["p"]))
+    lstm_core.lstm_backward(b["dh"], run)
+    for k, v in kept.items():
+        np.testing.assert_array_equal(getattr(g1, k), v, err_msg=k)
+    np.testing.assert_array_equal(lstm_core.lstm_backward(a["dh"], run).W, kept["W"])
