@@ -15,7 +15,6 @@ compute the same numbers for a whole sequence, faster (tests prove they agree).
 """
 
 import functools
-import threading
 import time
 from dataclasses import dataclass
 
@@ -141,23 +140,6 @@ def _tanh_is_fast(dtype):
     return best_time(via_tanh) < 0.7 * best_time(via_exp)
 
 
-_scratch = threading.local()  # lstm_backward's working buffers, kept between calls: see _scratch_array
-
-
-def _scratch_array(name, shape, dtype):
-    """A working buffer that lstm_backward overwrites completely and never returns, kept for the next call.
-
-    Fresh memory costs a page fault per 4 KiB page on first touch: at (32,16,128,100) float64 that was
-    about a fifth of forward+backward in a training loop (torch's caching allocator avoids it the same
-    way). One buffer per name and thread; buffers over 64 MB are not kept.
-    """
-    buf = getattr(_scratch, name, None)
-    if buf is None or buf.shape != shape or buf.dtype != dtype:
-        buf = np.empty(shape, dtype)
-        setattr(_scratch, name, buf if buf.nbytes <= 64 << 20 else None)
-    return buf
-
-
 def _sigmoid_of_negated(g):
     """In place: g <- 1 / (1 + e^{g}), which is sigma(a) for g = -a. exp may overflow to inf: that gives 0."""
     np.exp(g, out=g)
@@ -203,9 +185,26 @@ def _dsquash_into(y, squash, out):
     return np.subtract(1.0, out, out=out)
 
 
+def _one_block(dtype, *shapes):
+    """Empty arrays of these shapes, carved out of one allocation.
+
+    numpy takes large arrays from the C allocator, which returns a freed block to the OS when the
+    free memory at the top of its heap is more than twice its largest recent block. Freed as five
+    arrays, a forward pass's memory crossed that line, and every call page-faulted all of it back
+    (about a third of lstm_forward's time at (32,16,128,100)); freed as one block, it is reused.
+    """
+    sizes = [int(np.prod(s)) for s in shapes]
+    mem = np.empty(sum(sizes), dtype)
+    ends = np.cumsum(sizes)
+    return [mem[e - n : e].reshape(s) for s, n, e in zip(shapes, sizes, ends, strict=True)]
+
+
 @dataclass
 class LSTMRun:
-    """Everything an LSTM forward pass computed. All (T, B, H) arrays are indexed by step t = 0..T-1."""
+    """Everything an LSTM forward pass computed. All (T, B, H) arrays are indexed by step t = 0..T-1.
+
+    h, c, the gates, tanh_c and z share one block of memory: to keep only h and free the rest, copy it.
+    """
 
     h: np.ndarray  # hidden states h_t
     c: np.ndarray  # cell states C_t
@@ -258,12 +257,11 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     Wb = np.empty((H + D + 1, 4 * H), dt)  # [W_h; W_x; b]^T, rows scaled, blocks o, f, i, c
     Wb[: H + D] = (p.W[rows] * scale[:, None]).T
     Wb[H + D] = p.b[rows] * scale
-    z = np.empty((T, B, H + D + 1), dt)  # z_t = [h_{t-1}, x_t, 1]
+    z, gates, hs, cs, tcs = _one_block(dt, (T, B, H + D + 1), (T, B, 4 * H), (T, B, H), (T, B, H), (T, B, H))
+    # z_t = [h_{t-1}, x_t, 1]; gates: o, f, i, C~; then h_t, C_t, tanh(C_t)
     z[0, :, :H] = h0
     z[:, :, H : H + D] = xs
     z[:, :, H + D] = 1.0
-    gates = np.empty((T, B, 4 * H), dt)
-    hs, cs, tcs = (np.empty((T, B, H), dt) for _ in range(3))
     tmp = np.empty((B, H), dt)
     c_prev = c0
     with np.errstate(over="ignore"):  # e^{large} = inf is the intended limit: sigma -> 0, tanh -> -1
@@ -337,7 +335,7 @@ def lstm_backward(dh, run, dc_last=None):
     # o block by dL/dh_t and the f, i, c blocks by dL/dC_t. Both are done a chunk of steps at a time,
     # small enough to stay in the CPU's cache between the two (one pass over memory instead of ten).
     chunk = max(1, (512 << 10) // (12 * B * H * np.dtype(dt).itemsize))
-    da = _scratch_array("da", (T, B, 4 * H), dt)
+    da = np.empty((T, B, 4 * H), dt)
     da_blocks = da.reshape(T, B, 4, H)  # a view: da_blocks[t, :, k] is block k (o, f, i, c) of step t
     o_dtc = np.empty((min(chunk, T), B, H), dt)  # o_t tanh'(C_t) for the steps of one chunk
     Wh = np.ascontiguousarray(run.params.W[_rows(H), :H])  # (4H, H), blocks o, f, i, c

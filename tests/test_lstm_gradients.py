@@ -131,7 +131,7 @@ def test_property_gradients_over_shapes_and_values(T, B, D, H, seed, scale):
 
 
 def test_gradients_returned_earlier_survive_later_backward_calls():
-    # lstm_backward reuses its working buffers between calls; nothing it returns may share them
+    # nothing lstm_backward returns may share memory with its working buffers or with another call's results
     a, b = make_case(6, 3, 4, 5, seed=7), make_case(6, 3, 4, 5, seed=8)
     run = lstm_core.lstm_forward(a["xs"], a["p"])
     g1 = lstm_core.lstm_backward(a["dh"], run)
