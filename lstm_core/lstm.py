@@ -102,7 +102,8 @@ def lstm_step_backward(dh, dc, cache):
 #    sigma(a) = (1 + tanh(a/2)) / 2 or sigma(a) = 1 / (1 + e^{-a}), tanh(a) = 2 sigma(2a) - 1 applies,
 #    whichever numpy computes faster on this CPU (_tanh_is_fast);
 #  * backward starts da from each gate's local derivative, computed for all steps at once, so the
-#    loop only multiplies by the gradient arriving at h_t and C_t; buffers are written with out=.
+#    loop only multiplies by the gradient arriving at h_t and C_t; buffers are written with out=;
+#  * everything a forward run keeps comes out of one allocation (_one_block).
 # ---------------------------------------------------------------------------------------------
 
 _FAST = np.array([3, 0, 1, 2])  # internal block order o, f, i, c  (indices into f, i, c, o)
