@@ -101,7 +101,7 @@ def lstm_step_backward(dh, dc, cache):
 #  * one transcendental call squashes all four gates: the rows of W are pre-scaled so that either
 #    sigma(a) = (1 + tanh(a/2)) / 2 or sigma(a) = 1 / (1 + e^{-a}), tanh(a) = 2 sigma(2a) - 1 applies,
 #    whichever numpy computes faster on this CPU (_tanh_is_fast);
-#  * backward starts da from each gate's local derivative, computed for all steps at once, so the
+#  * backward starts da from each gate's local derivative, a cache-sized chunk of steps at a time, so the
 #    loop only multiplies by the gradient arriving at h_t and C_t; buffers are written with out=;
 #  * everything a forward run keeps comes out of one allocation (_one_block).
 # ---------------------------------------------------------------------------------------------
