@@ -22,14 +22,19 @@ def dsigmoid_from_output(s):
     return s * (1.0 - s)
 
 
-def dtanh_from_output(y):
-    """tanh'(a) written with y = tanh(a): 1 - y^2."""
-    return 1.0 - y * y
+def dtanh_from_output(y, out=None):
+    """tanh'(a) written with y = tanh(a): 1 - y^2 (written into ``out`` when given, with no temporaries)."""
+    if out is None:
+        return 1.0 - y * y
+    np.multiply(y, y, out=out)
+    return np.subtract(1.0, out, out=out)
 
 
-def drelu_from_output(y):
-    """ReLU'(a) written with y = max(0, a): 1 where y > 0, else 0."""
-    return (y > 0).astype(y.dtype)
+def drelu_from_output(y, out=None):
+    """ReLU'(a) written with y = max(0, a): 1 where y > 0, else 0 (written into ``out`` when given)."""
+    if out is None:
+        return (y > 0).astype(y.dtype)
+    return np.greater(y, 0.0, out=out)
 
 
 # The cell's squashing function (candidate C~_t and output tanh(C_t)) may be swapped for ReLU,

@@ -178,14 +178,6 @@ def _squash_cell(c, out, squash, use_tanh):
         out -= 1.0  # tanh(c) = 2 sigma(2c) - 1
 
 
-def _dsquash_into(y, squash, out):
-    """out <- the squashing function's derivative written from its output y: 1 - y^2 (tanh), [y > 0] (ReLU)."""
-    if squash == "relu":
-        return np.greater(y, 0.0, out=out)
-    np.multiply(y, y, out=out)
-    return np.subtract(1.0, out, out=out)
-
-
 def _one_block(dtype, *shapes):
     """Empty arrays of these shapes, carved out of one allocation.
 
@@ -302,6 +294,7 @@ def _local_derivatives(run, t0, t1, da, o_dtc):
     multiplied by to give dL/d(pre-activation). o_dtc: what dL/dh_t is multiplied by to reach C_t.
     """
     H = run.h.shape[2]
+    dphi = SQUASH[run.squash][1]  # tanh' (or ReLU') written from the function's output
     g = run.gates[t0:t1]  # activations o, f, i, C~
     sig = np.subtract(1.0, g[..., : 3 * H], out=da[..., : 3 * H])
     sig *= g[..., : 3 * H]  # sigma' = s (1 - s) for o, f, i
@@ -309,9 +302,9 @@ def _local_derivatives(run, t0, t1, da, o_dtc):
     c_prev = run.c[t0 - 1 : t1 - 1] if t0 > 0 else np.concatenate([run.c0[None], run.c[: t1 - 1]])
     da[..., H : 2 * H] *= c_prev  # dC_t -> df_t -> da_f: C_{t-1} sigma'
     da[..., 2 * H : 3 * H] *= g[..., 3 * H :]  # dC_t -> di_t -> da_i: C~_t sigma'
-    k = _dsquash_into(g[..., 3 * H :], run.squash, out=da[..., 3 * H :])
+    k = dphi(g[..., 3 * H :], out=da[..., 3 * H :])
     k *= g[..., 2 * H : 3 * H]  # dC_t -> dC~_t -> da_c: i_t tanh'
-    k = _dsquash_into(run.tanh_c[t0:t1], run.squash, out=o_dtc)
+    k = dphi(run.tanh_c[t0:t1], out=o_dtc)
     k *= g[..., :H]  # dh_t -> dC_t: o_t tanh'(C_t)
 
 
@@ -339,7 +332,8 @@ def lstm_backward(dh, run, dc_last=None):
     da = np.empty((T, B, 4 * H), dt)
     da_blocks = da.reshape(T, B, 4, H)  # a view: da_blocks[t, :, k] is block k (o, f, i, c) of step t
     o_dtc = np.empty((min(chunk, T), B, H), dt)  # o_t tanh'(C_t) for the steps of one chunk
-    Wh = np.ascontiguousarray(run.params.W[_rows(H), :H])  # (4H, H), blocks o, f, i, c
+    rows = _rows(H)
+    Wh = np.ascontiguousarray(run.params.W[rows, :H])  # (4H, H), blocks o, f, i, c
     dh_t, dc_t, dh_next = np.empty((B, H), dt), np.empty((B, H), dt), np.zeros((B, H), dt)
     h_sq, c_sq = np.empty(T, dt), np.empty(T, dt)
     for t0 in range((T - 1) // chunk * chunk, -1, -chunk):
@@ -357,7 +351,6 @@ def lstm_backward(dh, run, dc_last=None):
     # the affine map z_t [W_h; W_x; b]^T for all steps at once: one matmul gives dW and db
     da2 = da.reshape(T * B, 4 * H)
     dWb = da2.T @ run.z.reshape(T * B, -1)  # (4H, H+D+1), blocks o, f, i, c
-    rows = _rows(H)
     dW = np.empty_like(run.params.W)
     dW[rows] = dWb[:, :-1]  # back to the order f, i, c, o
     db = np.empty_like(run.params.b)

@@ -100,7 +100,8 @@ def rnn_backward(dh, run):
     dh_next = np.zeros((B, H), dt)
     for t in range(T - 1, -1, -1):
         dh_t = np.add(dh[t], dh_next, out=dhs[t])  # loss at t + the path from h_{t+1}
-        np.multiply(dh_t, dtanh_from_output(run.h[t]), out=da[t])
+        dtanh_from_output(run.h[t], out=da[t])
+        da[t] *= dh_t  # backprop through tanh
         dh_next = da[t] @ Wh
     hx = np.empty((T, B, W.shape[1]), dt)
     hx[0, :, :H] = run.h0
