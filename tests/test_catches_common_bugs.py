@@ -23,15 +23,20 @@ STEP_BUGS = [
 ]
 
 SEQUENCE_BUGS = [
-    ("output without tanh: h = o*c", "np.multiply(o, tcs[t], out=hs[t])", "np.multiply(o, cs[t], out=hs[t])", "h"),
+    (
+        "output without tanh: h = o*c",
+        "np.multiply(o, tcs[t], out=z[t + 1, :H])",
+        "np.multiply(o, cs[t], out=z[t + 1, :H])",
+        "h",
+    ),
     (
         "sigmoid used in place of its derivative",
-        "sig = np.subtract(1.0, g[..., : 3 * H], out=da[..., : 3 * H])",
-        "sig = np.copyto(da[..., : 3 * H], 1.0) or da[..., : 3 * H]",
+        "sig = np.subtract(1.0, g[:, : 3 * H], out=da[:, : 3 * H])",
+        "sig = np.copyto(da[:, : 3 * H], 1.0) or da[:, : 3 * H]",
         "dW",
     ),
-    ("dh_prev not carried back through time", "np.matmul(da[t], Wh, out=dh_next)", "dh_next[...] = 0", "dW"),
-    ("dc_prev not carried back through time", "np.multiply(dc_t, run.f[t], out=dc_next)", "dc_next[...] = 0", "dW"),
+    ("dh_prev not carried back through time", "np.matmul(Wh_T, da_t, out=dh_next)", "dh_next[...] = 0", "dW"),
+    ("dc_prev not carried back through time", "np.multiply(dc_t, f[t], out=dc_next)", "dc_next[...] = 0", "dW"),
     ("cell gradient not accumulated from the next cell", "dc_t += dc_next", "pass", "dW"),
     (
         "cell gradient not accumulated from the h path",
