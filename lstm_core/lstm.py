@@ -344,30 +344,32 @@ def lstm_backward(dh, run, dc_last=None):
     # f, i, c blocks by dL/dC_t; then two matmuls add the chunk's share to dW, db and dx. A chunk feeds
     # those matmuls about 512 rows, and every working buffer is chunk-sized and stays in the CPU's cache.
     n = max(1, min(T, 64, -(-512 // B)))  # steps per chunk
-    da, o_dtc, dh_loss = np.empty((n, 4 * H, B), dt), np.empty((n, H, B), dt), np.empty((n, H, B), dt)
+    da, o_dtc = np.empty((n, 4 * H, B), dt), np.empty((n, H, B), dt)
+    dh_tot, dc_tot = np.empty((n, H, B), dt), np.empty((n, H, B), dt)  # total dL/dh_t and dL/dC_t of the chunk
     da_rows, z_rows = np.empty((n, B, 4 * H), dt), np.empty((n, B, H + D + 1), dt)  # one row per sequence
     rows = _rows(H)
     Wh_T = np.ascontiguousarray(run.params.W[rows, :H].T)  # (H, 4H), blocks o, f, i, c
     Wx = np.ascontiguousarray(run.params.W[rows, H:])  # (4H, D)
     dWb, dWb_chunk = np.zeros((4 * H, H + D + 1), dt), np.empty((4 * H, H + D + 1), dt)  # blocks o, f, i, c
     dx = np.empty((T, B, D), dt)
-    dh_t, dc_t, dh_next = np.empty((H, B), dt), np.empty((H, B), dt), np.zeros((H, B), dt)
+    dh_next = np.zeros((H, B), dt)
     h_sq, c_sq = np.empty(T, dt), np.empty(T, dt)
     for t0 in range((T - 1) // n * n, -1, -n):
         t1 = min(t0 + n, T)
         k = t1 - t0
         _local_derivatives(run, t0, t1, da[:k], o_dtc[:k])
-        np.copyto(dh_loss[:k], dh[t0:t1].transpose(0, 2, 1))
+        np.copyto(dh_tot[:k], dh[t0:t1].transpose(0, 2, 1))  # the loss's share of dL/dh_t
         for t in range(t1 - 1, t0 - 1, -1):
-            da_t = da[t - t0]
-            np.add(dh_loss[t - t0], dh_next, out=dh_t)  # total dL/dh_t: the loss at t + the path from h_{t+1}
+            da_t, dh_t, dc_t = da[t - t0], dh_tot[t - t0], dc_tot[t - t0]
+            dh_t += dh_next  # total dL/dh_t: the loss at t + the path from h_{t+1}
             np.multiply(dh_t, o_dtc[t - t0], out=dc_t)
             dc_t += dc_next  # total dL/dC_t: the path through h_t + the path from C_{t+1}
             da_t[:H] *= dh_t  # backprop into the output gate
             da_t[H:].reshape(3, H, B)[...] *= dc_t  # ... and into the forget gate, input gate and candidate
             np.multiply(dc_t, f[t], out=dc_next)  # dC_{t-1}: the highway, a multiplication by f_t
             np.matmul(Wh_T, da_t, out=dh_next)  # dh_{t-1} = W_h^T da_t
-            h_sq[t], c_sq[t] = np.vdot(dh_t, dh_t), np.vdot(dc_t, dc_t)
+        np.einsum("thb,thb->t", dh_tot[:k], dh_tot[:k], out=h_sq[t0:t1])
+        np.einsum("thb,thb->t", dc_tot[:k], dc_tot[:k], out=c_sq[t0:t1])
         # backprop through the affine map [W, b] z_t of the chunk's steps: dW and db in one matmul, dx in another
         a = np.copyto(da_rows[:k], da[:k].transpose(0, 2, 1)) or da_rows[:k].reshape(k * B, 4 * H)
         np.copyto(z_rows[:k], run.z[t0:t1].transpose(0, 2, 1))
