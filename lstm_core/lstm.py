@@ -102,9 +102,9 @@ def lstm_step_backward(dh, dc, cache):
 #    pre-activation, bias included; after the loop dW and db are one matmul and dx another;
 #  * the gate blocks are reordered to o, f, i, c: the three sigmoid gates are one slab (o, f, i),
 #    and so are the three blocks that dC_t multiplies in backward (f, i, c);
-#  * one transcendental call squashes all four gates: the rows of W are pre-scaled so that either
-#    sigma(a) = (1 + tanh(a/2)) / 2 or sigma(a) = 1 / (1 + e^{-a}), tanh(a) = 2 sigma(2a) - 1 applies,
-#    whichever numpy computes faster on this CPU (_tanh_is_fast);
+#  * one or two transcendental calls squash all four gates: the rows of W are pre-scaled so that
+#    sigma(a) = (1 + tanh(a/2)) / 2 or sigma(a) = 1 / (1 + e^{-a}), and tanh(a) = np.tanh(a) or
+#    tanh(a) = 2 sigma(2a) - 1 apply in place, whichever numpy computes faster on this CPU (_squash_routes);
 #  * backward starts da from each gate's local derivative, a cache-sized chunk of steps at a time, so the
 #    loop only multiplies by the gradient arriving at h_t and C_t; buffers are written with out=;
 #  * everything a forward run keeps comes out of one allocation (_one_block).
@@ -119,10 +119,12 @@ def _rows(H):
 
 
 @functools.cache
-def _tanh_is_fast(dtype):
-    """True when numpy's tanh is clearly faster than exp + add + reciprocal for ``dtype`` on this CPU.
+def _squash_routes(dtype):
+    """How lstm_forward computes sigma and tanh for ``dtype`` on this CPU: ("tanh" or "exp", "tanh" or "exp").
 
-    Both routes give the same numbers to rounding; numpy vectorises tanh on some CPUs and not others.
+    The first is the sigmoid's route, the second tanh's. numpy vectorises tanh on some CPUs and not
+    others, so the two are timed once: sigma as (1 + tanh(a/2)) / 2 against 1 / (1 + e^{-a}), and tanh
+    as np.tanh against 2 sigma(2a) - 1 (three more passes). Every route gives the same numbers to rounding.
     """
     a = np.linspace(-3.0, 3.0, 1 << 14, dtype=dtype)
     out = np.empty_like(a)
@@ -142,7 +144,8 @@ def _tanh_is_fast(dtype):
             best = min(best, time.perf_counter() - t0)
         return best
 
-    return best_time(via_tanh) < 0.7 * best_time(via_exp)
+    ratio = best_time(via_tanh) / best_time(via_exp)
+    return ("tanh" if ratio < 0.7 else "exp"), ("tanh" if ratio < 1.3 else "exp")
 
 
 def _sigmoid_of_negated(g):
@@ -152,28 +155,41 @@ def _sigmoid_of_negated(g):
     np.reciprocal(g, out=g)
 
 
-def _squash_gates(g, H, squash, use_tanh):
+def _shared(squash, routes):
+    """True when the candidate C~ is squashed in the same call as the sigmoid gates."""
+    return squash == "tanh" and routes[0] == routes[1]
+
+
+def _gate_scale(H, squash, routes, dtype):
+    """What each row of W and b is multiplied by, so that _squash_gates can work in place (blocks o, f, i, c)."""
+    scale = np.full(4 * H, 0.5 if routes[0] == "tanh" else -1.0, dtype)  # sigma(a) from tanh(a/2) or e^{-a}
+    scale[3 * H :] = -2.0 if _shared(squash, routes) and routes[0] == "exp" else 1.0  # tanh(a) from e^{-2a}
+    return scale
+
+
+def _squash_gates(g, H, squash, routes):
     """In place, on pre-scaled pre-activations g (4H, B), blocks o, f, i, c: sigma for o, f, i; tanh/ReLU for c."""
     sig, cand = g[: 3 * H], g[3 * H :]
-    both = g if squash == "tanh" else sig  # a ReLU candidate is done last, on its own
-    if use_tanh:  # rows scaled by 1/2 (sigmoid gates) and 1 (candidate)
+    shared = _shared(squash, routes)
+    both = g if shared else sig
+    if routes[0] == "tanh":  # rows scaled by 1/2 (sigmoid gates) and 1 (candidate)
         np.tanh(both, out=both)
         sig *= 0.5
         sig += 0.5  # sigma(a) = (1 + tanh(a/2)) / 2
-    else:  # rows scaled by -1 (sigmoid gates) and -2 (candidate)
+    else:  # rows scaled by -1 (sigmoid gates) and -2 (candidate, when shared)
         _sigmoid_of_negated(both)
-        if squash == "tanh":
+        if shared:
             cand *= 2.0
             cand -= 1.0  # tanh(a) = 2 sigma(2a) - 1
-    if squash == "relu":  # candidate rows scaled by 1
-        np.maximum(cand, 0.0, out=cand)
+    if not shared:  # candidate rows scaled by 1
+        _squash_cell(cand, cand, squash, routes)
 
 
-def _squash_cell(c, out, squash, use_tanh):
+def _squash_cell(c, out, squash, routes):
     """out <- tanh(c) (or ReLU(c))."""
     if squash == "relu":
         np.maximum(c, 0.0, out=out)
-    elif use_tanh:
+    elif routes[1] == "tanh":
         np.tanh(c, out=out)
     else:
         np.multiply(c, -2.0, out=out)
@@ -253,10 +269,9 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     check_choice("squash", squash, SQUASH)
     T, B, D = xs.shape
     H, dt = p.hidden_size, p.dtype
-    use_tanh = _tanh_is_fast(dt)
+    routes = _squash_routes(dt)
     rows = _rows(H)
-    scale = np.full(4 * H, 0.5 if use_tanh else -1.0, dt)  # see _squash_gates
-    scale[3 * H :] = 1.0 if use_tanh or squash == "relu" else -2.0
+    scale = _gate_scale(H, squash, routes, dt)
     Wb = np.empty((4 * H, H + D + 1), dt)  # [W_h, W_x, b], rows scaled, blocks o, f, i, c
     Wb[:, : H + D] = p.W[rows] * scale[:, None]
     Wb[:, H + D] = p.b[rows] * scale
@@ -271,11 +286,11 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     with np.errstate(over="ignore"):  # e^{large} = inf is the intended limit: sigma -> 0, tanh -> -1
         for t in range(T):
             g = np.matmul(Wb, z[t], out=gates[t])  # every gate's pre-activation, one matmul
-            _squash_gates(g, H, squash, use_tanh)
+            _squash_gates(g, H, squash, routes)
             o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
             c = np.multiply(f, c_prev, out=cs[t])
             c += np.multiply(i, c_tilde, out=tmp)  # C_t = f_t C_{t-1} + i_t C~_t
-            _squash_cell(c, tcs[t], squash, use_tanh)
+            _squash_cell(c, tcs[t], squash, routes)
             np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), written where step t+1 reads it
             c_prev = c
     seq = (0, 2, 1)  # (T, H, B) -> (T, B, H)

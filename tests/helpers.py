@@ -69,6 +69,24 @@ def norm_rel(a, n):
     return 0.0 if den == 0 else float(np.linalg.norm(a - n) / den)
 
 
+def fd_rel(case, eps=1e-6):
+    """norm_rel less what central differences cannot resolve: a metric for gradients that may be tiny.
+
+    A central difference of step ``eps`` carries a rounding error of about eps_machine |L| / eps per entry;
+    a gradient cut to 1e-8 by saturated gates is below it. Differences within 10x that bound count as none.
+    """
+    L = loss(*reference_lstm(case["xs"], case["p"].W, case["p"].b, case["h0"], case["c0"]), case["dh"], case["dc_last"])
+    noise = 10 * np.finfo(np.float64).eps * max(1.0, abs(L)) / eps
+
+    def metric(a, n):
+        a, n = np.asarray(a, float), np.asarray(n, float)
+        den = np.linalg.norm(a) + np.linalg.norm(n)
+        excess = max(0.0, np.linalg.norm(a - n) - noise * np.sqrt(a.size))
+        return 0.0 if den == 0 else float(excess / den)
+
+    return metric
+
+
 def lstm_sequence_errors(mod, case, squash="tanh", metric=None):
     """Relative errors of ``mod``'s lstm_forward/lstm_backward against the reference and finite differences.
 
