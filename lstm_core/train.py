@@ -25,6 +25,7 @@ class History:
     global_norm: list = field(default_factory=list)  # before clipping
     seconds: float = 0.0
     stopped: str = ""  # why training ended
+    validation_accuracy: float = float("nan")  # the last accuracy measured on the validation batch, if any
 
     @property
     def steps(self):
@@ -77,6 +78,7 @@ def train(
     clip=1.0,
     target_accuracy=None,
     window=10,
+    validation=None,
     seed=0,
     progress=True,
     stream=None,
@@ -88,6 +90,9 @@ def train(
         steps: the most optimisation steps; batch_size: sequences per step
         lr, optimizer ("adam" or "sgd"), clip: largest global gradient norm (None: no clipping)
         target_accuracy: stop once the mean accuracy of the last ``window`` batches reaches it
+        validation: a held-out Batch (classification). When given, training stops only once the model,
+            as it stands after the update, also reaches ``target_accuracy`` on it: an accuracy averaged over
+            earlier batches and parameters can be met just as an update sets the model back
         seed: the batches are drawn from np.random.default_rng(seed), so a run is reproducible
         progress: print a text progress bar (to ``stream``, default stdout)
     Returns:
@@ -95,6 +100,11 @@ def train(
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps: expected a positive integer, got {steps!r}")
+    if validation is not None and (target_accuracy is None or not getattr(validation, "n_classes", 0)):
+        raise ValueError(
+            "validation: expected a classification Batch (from a task like tasks.delayed_recall) together with "
+            f"target_accuracy, got {type(validation).__name__} with target_accuracy={target_accuracy!r}"
+        )
     opt = {"adam": Adam, "sgd": SGD}.get(optimizer)
     if opt is None:
         raise ValueError(f"optimizer: expected 'adam' or 'sgd', got {optimizer!r}")
@@ -130,8 +140,16 @@ def train(
             recent = float(np.mean(hist.accuracy[-window:]))
             bar.show(step, f"loss {loss:.4f}" + ("" if np.isnan(acc) else f"  acc {recent:.3f}"))
             if target_accuracy is not None and len(hist.accuracy) >= window and recent >= target_accuracy:
-                hist.stopped = f"reached accuracy {recent:.3f} >= {target_accuracy} at step {step}"
-                break
+                if validation is None:
+                    hist.stopped = f"reached accuracy {recent:.3f} >= {target_accuracy} at step {step}"
+                    break
+                hist.validation_accuracy = evaluate(model, validation)[1]
+                if hist.validation_accuracy >= target_accuracy:
+                    hist.stopped = (
+                        f"reached accuracy {recent:.3f}, validation {hist.validation_accuracy:.3f}"
+                        f" >= {target_accuracy} at step {step}"
+                    )
+                    break
     hist.seconds = time.perf_counter() - t0
     last_acc = "" if np.isnan(hist.accuracy[-1]) else f"  acc {np.mean(hist.accuracy[-window:]):.3f}"
     bar.show(hist.steps, f"loss {hist.loss[-1]:.4f}{last_acc}  ({hist.stopped}, {hist.seconds:.1f} s)", final=True)

@@ -107,6 +107,24 @@ def test_training_is_reproducible_reports_progress_and_stops_early():
     assert "\r[" in out.getvalue() and "acc" in out.getvalue()
 
 
+def test_a_validation_batch_must_confirm_the_target_before_training_stops():
+    task = functools.partial(tasks.delayed_recall, delay=5)
+    held_out = tasks.delayed_recall(200, 5, seed=7)
+    scrambled = tasks.delayed_recall(200, 5, seed=7)
+    scrambled.targets[-1] = (scrambled.targets[-1] + 1) % 4  # every answer wrong: the target is never confirmed
+    runs = {}
+    for name, val in (("none", None), ("held out", held_out), ("scrambled", scrambled)):
+        m = SequenceModel("lstm", 6, 16, 4, seed=0, forget_bias=3.0)
+        runs[name] = train(m, task, steps=150, lr=0.01, target_accuracy=0.99, validation=val, seed=0, progress=False)
+    assert "reached accuracy" in runs["none"].stopped and np.isnan(runs["none"].validation_accuracy)
+    assert "validation" in runs["held out"].stopped and runs["held out"].validation_accuracy >= 0.99
+    assert runs["held out"].steps >= runs["none"].steps
+    assert runs["scrambled"].steps == 150 and runs["scrambled"].validation_accuracy < 0.1, runs["scrambled"].stopped
+    m = SequenceModel("lstm", 6, 4, 4, seed=0)
+    with pytest.raises(ValueError, match="validation: expected a classification Batch"):
+        train(m, task, steps=5, validation=held_out, progress=False)  # no target_accuracy to confirm
+
+
 def test_divergence_stops_with_a_clear_message():
     m = SequenceModel("rnn", 6, 8, 4, seed=0)
     m.params["W_y"][:] = np.nan  # as a diverged run would leave it
