@@ -99,7 +99,7 @@ def lstm_step_backward(dh, dc, cache):
 #    memory, and numpy's elementwise loops run 3-4x faster on it than on a (B, H) column slice of
 #    (B, 4H); the fields of LSTMRun are (T, B, H) views of these arrays;
 #  * one matmul per step: [W_h, W_x, b] times z_t = [h_{t-1}; x_t; 1] gives every gate's
-#    pre-activation, bias included; after the loop dW and db are one matmul and dx another;
+#    pre-activation, bias included; in backward, dW and db are one matmul and dx another, per chunk of steps;
 #  * the gate blocks are reordered to o, f, i, c: the three sigmoid gates are one slab (o, f, i),
 #    and so are the three blocks that dC_t multiplies in backward (f, i, c);
 #  * one or two transcendental calls squash all four gates: the rows of W are pre-scaled so that
@@ -202,7 +202,7 @@ def _one_block(dtype, *shapes):
     """Empty arrays of these shapes, carved out of one allocation.
 
     numpy takes large arrays from the C allocator, which returns a freed block to the OS when the
-    free memory at the top of its heap is more than twice its largest recent block. Freed as five
+    free memory at the top of its heap is more than twice its largest recent block. Freed as separate
     arrays, a forward pass's memory crossed that line, and every call page-faulted all of it back
     (about a third of lstm_forward's time at (32,16,128,100)); freed as one block, it is reused.
     """
@@ -386,7 +386,8 @@ def lstm_backward(dh, run, dc_last=None):
         np.einsum("thb,thb->t", dh_tot[:k], dh_tot[:k], out=h_sq[t0:t1])
         np.einsum("thb,thb->t", dc_tot[:k], dc_tot[:k], out=c_sq[t0:t1])
         # backprop through the affine map [W, b] z_t of the chunk's steps: dW and db in one matmul, dx in another
-        a = np.copyto(da_rows[:k], da[:k].transpose(0, 2, 1)) or da_rows[:k].reshape(k * B, 4 * H)
+        np.copyto(da_rows[:k], da[:k].transpose(0, 2, 1))  # each step's da, one row per sequence
+        a = da_rows[:k].reshape(k * B, 4 * H)
         np.copyto(z_rows[:k], run.z[t0:t1].transpose(0, 2, 1))
         dWb += np.matmul(a.T, z_rows[:k].reshape(k * B, H + D + 1), out=dWb_chunk)
         np.matmul(a, Wx, out=dx[t0:t1].reshape(k * B, D))
