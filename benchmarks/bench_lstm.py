@@ -10,6 +10,10 @@ each other: the idle worker threads of one (OpenBLAS after numpy's matmuls, Open
 keep spinning on the cores while the other runs, and they share one heap. Measured on a 2-core VM
 at (32,16,128,100) fwd+bwd, that made torch look up to 2x slower than it runs on its own.
 ``--same-process`` times them that old way, to see the difference.
+
+``--floor`` adds a third worker that runs only the matrix products of lstm_forward and lstm_backward,
+with the same shapes and in the same order, and nothing else: a numpy LSTM that calls BLAS once per step
+cannot be faster than that. Beside torch's time it shows how much of a gap numpy could ever close.
 """
 
 import argparse
@@ -62,7 +66,42 @@ def torch_runner(torch, xs, dh, p, backward):
     return run
 
 
+def floor_runner(B, D, H, T, dtype, backward):
+    """The matmuls of lstm_forward (and lstm_backward) alone: per step [W, b] z_t and W_h^T da_t, and per
+    chunk of steps the dW and dx products, with lstm_core's shapes, layout and chunk size."""
+    rng = np.random.default_rng(0)
+    K, n = H + D + 1, max(1, min(T, 64, -(-512 // B)))  # n: lstm_backward's steps per chunk
+
+    def arr(*shape):
+        return rng.normal(size=shape).astype(dtype)
+
+    Wb, Wh_T, Wx, z, da = arr(4 * H, K), arr(H, 4 * H), arr(4 * H, D), arr(T + 1, K, B), arr(n, 4 * H, B)
+    gates, dh_next, rows, z_rows = (
+        np.empty((T, 4 * H, B), dtype),
+        np.empty((H, B), dtype),
+        arr(n, B, 4 * H),
+        arr(n, B, K),
+    )
+    dWb, dx = np.empty((4 * H, K), dtype), np.empty((T, B, D), dtype)
+
+    def run():
+        for t in range(T):
+            np.matmul(Wb, z[t], out=gates[t])
+        if backward:
+            for t0 in range(0, T, n):
+                k = min(n, T - t0)
+                for j in range(k):
+                    np.matmul(Wh_T, da[j], out=dh_next)
+                a = rows[:k].reshape(k * B, 4 * H)
+                np.matmul(a.T, z_rows[:k].reshape(k * B, K), out=dWb)
+                np.matmul(a, Wx, out=dx[t0 : t0 + k].reshape(k * B, D))
+
+    return run
+
+
 def make_runner(lib, B, D, H, T, dtype, backward):
+    if lib == "floor":
+        return floor_runner(B, D, H, T, np.dtype(dtype), backward)
     p, xs, dh = make_case(B, D, H, T, np.dtype(dtype))
     if lib == "numpy":
         return numpy_runner(xs, dh, p, backward)
@@ -164,7 +203,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="the two smallest sizes, 5 rounds (a smoke run)")
     ap.add_argument("--size", action="append", help="only this size, as B,D,H,T (repeatable)")
     ap.add_argument("--same-process", action="store_true", help="time both in this process, back to back (biased)")
-    ap.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
+    ap.add_argument("--floor", action="store_true", help="also time lstm_core's matmuls alone (a lower bound)")
+    ap.add_argument("--worker", choices=["numpy", "torch", "floor"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         return worker(args.worker)
@@ -172,7 +212,11 @@ def main():
     if args.size:
         sizes = [tuple(int(v) for v in s.split(",")) for s in args.size]
     repeats = 5 if args.quick else args.repeats
-    workers = [] if args.same_process else [Worker("numpy"), Worker("torch")]
+    if args.floor and args.same_process:
+        ap.error("--floor: times each library in its own process, so it cannot be combined with --same-process")
+    workers = (
+        [] if args.same_process else [Worker("numpy"), Worker("torch")] + ([Worker("floor")] if args.floor else [])
+    )
     try:
         if args.same_process:
             import torch
@@ -182,8 +226,12 @@ def main():
             info = workers[1].ask(info=1)["info"] + "; each library in its own process"
         print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; numpy {np.__version__}")
         print(f"{info}; medians of {repeats} interleaved rounds\n")
-        print(f"| {'B,D,H,T':>14} | dtype   | pass    | {'lstm_core':>12} | {'torch':>12} | ratio |")
-        print(f"|{'-' * 16}|---------|---------|{'-' * 14}|{'-' * 14}|-------|")
+        extra = f" {'matmuls alone':>13} | floor |" if args.floor else ""
+        print(f"| {'B,D,H,T':>14} | dtype   | pass    | {'lstm_core':>12} | {'torch':>12} | ratio |{extra}")
+        print(
+            f"|{'-' * 16}|---------|---------|{'-' * 14}|{'-' * 14}|-------|"
+            + ("---------------|-------|" if extra else "")
+        )
         for B, D, H, T in sizes:
             for dtype in ("float64", "float32"):
                 for backward in (False, True):
@@ -191,12 +239,13 @@ def main():
                     if args.same_process:
                         ours, theirs = same_process_medians(case, repeats)
                     else:
-                        ours, theirs = interleaved_medians(workers, case, repeats)
+                        ours, theirs, *floor = interleaved_medians(workers, case, repeats)
                     name = "fwd+bwd" if backward else "fwd"
                     shape = f"{B},{D},{H},{T}"
-                    print(
-                        f"| {shape:>14} | {dtype} | {name:7} | {fmt(ours):>12} | {fmt(theirs):>12} | {ours / theirs:5.2f} |"
-                    )
+                    row = f"| {shape:>14} | {dtype} | {name:7} | {fmt(ours):>12} | {fmt(theirs):>12} | {ours / theirs:5.2f} |"
+                    if args.floor:
+                        row += f" {fmt(floor[0]):>13} | {floor[0] / theirs:5.2f} |"
+                    print(row)
     finally:
         for w in workers:
             w.close()
