@@ -70,7 +70,7 @@ def floor_runner(B, D, H, T, dtype, backward):
     """The matmuls of lstm_forward (and lstm_backward) alone: per step [W, b] z_t and W_h^T da_t, and per
     chunk of steps the dW and dx products, with lstm_core's shapes, layout and chunk size."""
     rng = np.random.default_rng(0)
-    K, n = H + D + 1, max(1, min(T, 64, -(-512 // B)))  # n: lstm_backward's steps per chunk
+    K, n = H + D + 1, lstm_core.lstm._steps_per_chunk(T, B)
 
     def arr(*shape):
         return rng.normal(size=shape).astype(dtype)

@@ -210,6 +210,11 @@ def _one_block(dtype, *shapes):
     return [mem[e - n : e].reshape(s) for s, n, e in zip(shapes, sizes, ends, strict=True)]
 
 
+def _steps_per_chunk(T, B):
+    """How many steps lstm_backward takes at a time: about 512 rows (steps x batch) for its dW and dx matmuls."""
+    return max(1, min(T, 64, -(-512 // B)))
+
+
 def _batch_last(a):
     """(..., B, H) -> (..., H, B): a new array, in the layout the sequence functions compute in, or back."""
     return np.array(np.swapaxes(a, -1, -2), order="C")
@@ -356,7 +361,7 @@ def lstm_backward(dh, run, dc_last=None):
     # gate's local derivative (_local_derivatives); the loop multiplies its o block by dL/dh_t and its
     # f, i, c blocks by dL/dC_t; then two matmuls add the chunk's share to dW, db and dx. A chunk feeds
     # those matmuls about 512 rows, and every working buffer is chunk-sized and stays in the CPU's cache.
-    n = max(1, min(T, 64, -(-512 // B)))  # steps per chunk
+    n = _steps_per_chunk(T, B)
     da, o_dtc = np.empty((n, 4 * H, B), dt), np.empty((n, H, B), dt)
     dh_tot, dc_tot = np.empty((n, H, B), dt), np.empty((n, H, B), dt)  # total dL/dh_t and dL/dC_t of the chunk
     da_rows, z_rows = np.empty((n, B, 4 * H), dt), np.empty((n, B, H + D + 1), dt)  # one row per sequence
