@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 
-from lstm_core.explorers import GradientHighwayExplorer, LSTMCellExplorer, RNNMemoryExplorer, SquashExplorer
-from lstm_core.explorers._base import _set_data, encode_png
+from lstm_lab.explorers import GradientHighwayExplorer, LSTMCellExplorer, RNNMemoryExplorer, SquashExplorer
+from lstm_lab.explorers._base import _set_data, encode_png
 
 # the cell explorer shows 60 steps in the course; measured here at 200 as well
 LSTMCellExplorer200 = type("LSTMCellExplorer", (LSTMCellExplorer,), {"T": 200})

@@ -2,6 +2,8 @@
 
 Prints a table of medians of interleaved runs (lstm_core, torch, lstm_core, torch, ...) and the
 ratio lstm_core / torch (below 1 means lstm_core is faster).  Run:  python benchmarks/bench_lstm.py
+"lstm_core" is the fast path (lstm_core.fast, what training uses); the "readable" column times the
+readable lstm_core.lstm_forward/lstm_backward that the notebooks call, in a worker of its own.
 Needs torch (pip install torch==2.13.0); speed is reported here, never asserted in tests.
 
 Each library runs in its own worker process (the numpy one never imports torch), and each turn
@@ -38,11 +40,11 @@ def make_case(B, D, H, T, dtype):
     return p, rng.normal(size=(T, B, D)).astype(dtype), rng.normal(size=(T, B, H)).astype(dtype)
 
 
-def numpy_runner(xs, dh, p, backward):
+def numpy_runner(xs, dh, p, backward, module):
     def run():
-        r = lstm_core.lstm_forward(xs, p)
+        r = module.lstm_forward(xs, p)
         if backward:
-            lstm_core.lstm_backward(dh, r)
+            module.lstm_backward(dh, r)
 
     return run
 
@@ -70,7 +72,7 @@ def floor_runner(B, D, H, T, dtype, backward):
     """The matmuls of lstm_forward (and lstm_backward) alone: per step [W, b] z_t and W_h^T da_t, and per
     chunk of steps the dW and dx products, with lstm_core's shapes, layout and chunk size."""
     rng = np.random.default_rng(0)
-    K, n = H + D + 1, lstm_core.lstm._steps_per_chunk(T, B)
+    K, n = H + D + 1, lstm_core.fast._steps_per_chunk(T, B)
 
     def arr(*shape):
         return rng.normal(size=shape).astype(dtype)
@@ -103,8 +105,8 @@ def make_runner(lib, B, D, H, T, dtype, backward):
     if lib == "floor":
         return floor_runner(B, D, H, T, np.dtype(dtype), backward)
     p, xs, dh = make_case(B, D, H, T, np.dtype(dtype))
-    if lib == "numpy":
-        return numpy_runner(xs, dh, p, backward)
+    if lib in ("fast", "readable"):
+        return numpy_runner(xs, dh, p, backward, lstm_core.fast if lib == "fast" else lstm_core.lstm)
     import torch
 
     return torch_runner(torch, xs, dh, p, backward)
@@ -181,7 +183,7 @@ def interleaved_medians(workers, case, repeats, settle=0.2):
 
 def same_process_medians(case, repeats):
     """The old way: both libraries in this process, timed back to back with no pause."""
-    runners = [make_runner("numpy", *case), make_runner("torch", *case)]
+    runners = [make_runner("fast", *case), make_runner("torch", *case)]
     loops = [loops_for(run) for run in runners]
     samples = [[] for _ in runners]
     for _ in range(repeats):
@@ -204,7 +206,8 @@ def main():
     ap.add_argument("--size", action="append", help="only this size, as B,D,H,T (repeatable)")
     ap.add_argument("--same-process", action="store_true", help="time both in this process, back to back (biased)")
     ap.add_argument("--floor", action="store_true", help="also time lstm_core's matmuls alone (a lower bound)")
-    ap.add_argument("--worker", choices=["numpy", "torch", "floor"], help=argparse.SUPPRESS)
+    ap.add_argument("--no-readable", action="store_true", help="skip the readable path's column (it is slow)")
+    ap.add_argument("--worker", choices=["fast", "readable", "torch", "floor"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         return worker(args.worker)
@@ -214,8 +217,13 @@ def main():
     repeats = 5 if args.quick else args.repeats
     if args.floor and args.same_process:
         ap.error("--floor: times each library in its own process, so it cannot be combined with --same-process")
+    readable = not (args.same_process or args.no_readable)
     workers = (
-        [] if args.same_process else [Worker("numpy"), Worker("torch")] + ([Worker("floor")] if args.floor else [])
+        []
+        if args.same_process
+        else [Worker("fast"), Worker("torch")]
+        + ([Worker("floor")] if args.floor else [])
+        + ([Worker("readable")] if readable else [])
     )
     try:
         if args.same_process:
@@ -227,10 +235,12 @@ def main():
         print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; numpy {np.__version__}")
         print(f"{info}; medians of {repeats} interleaved rounds\n")
         extra = f" {'matmuls alone':>13} | floor |" if args.floor else ""
+        extra += f" {'readable':>12} | ratio |" if readable else ""
         print(f"| {'B,D,H,T':>14} | dtype   | pass    | {'lstm_core':>12} | {'torch':>12} | ratio |{extra}")
         print(
             f"|{'-' * 16}|---------|---------|{'-' * 14}|{'-' * 14}|-------|"
-            + ("---------------|-------|" if extra else "")
+            + ("---------------|-------|" if args.floor else "")
+            + ("--------------|-------|" if readable else "")
         )
         for B, D, H, T in sizes:
             for dtype in ("float64", "float32"):
@@ -239,12 +249,14 @@ def main():
                     if args.same_process:
                         ours, theirs = same_process_medians(case, repeats)
                     else:
-                        ours, theirs, *floor = interleaved_medians(workers, case, repeats)
+                        ours, theirs, *more = interleaved_medians(workers, case, repeats)
                     name = "fwd+bwd" if backward else "fwd"
                     shape = f"{B},{D},{H},{T}"
                     row = f"| {shape:>14} | {dtype} | {name:7} | {fmt(ours):>12} | {fmt(theirs):>12} | {ours / theirs:5.2f} |"
                     if args.floor:
-                        row += f" {fmt(floor[0]):>13} | {floor[0] / theirs:5.2f} |"
+                        row += f" {fmt(more[0]):>13} | {more[0] / theirs:5.2f} |"
+                    if readable:
+                        row += f" {fmt(more[-1]):>12} | {more[-1] / theirs:5.2f} |"
                     print(row)
     finally:
         for w in workers:

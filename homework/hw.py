@@ -206,7 +206,7 @@ def root_cause(nb, results, k):
 
 def judge_saved(question, seed, blob, workdir):
     """The verdict of this process (not the student's kernel) on the outputs a hidden check saved."""
-    from lstm_core import homework as hw
+    from lstm_lab import homework as hw
 
     path = workdir / f"judge-{question}.npz"
     path.write_bytes(blob)

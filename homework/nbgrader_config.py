@@ -4,7 +4,6 @@ c = get_config()  # noqa: F821
 
 c.CourseDirectory.course_id = "lstm-lab"
 c.CourseDirectory.root = "."
-c.CourseDirectory.db_assignments = [{"name": n} for n in ("a1_forward", "a2_backward", "a3_bptt", "a4_concepts")]
 c.ExecutePreprocessor.timeout = 120
 c.ClearSolutions.code_stub = {"python": "raise NotImplementedError"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -10,6 +10,7 @@ row blocks are in the order f, i, c (the candidate C~), o.
     lstm_params_from_torch, lstm_params_to_torch, ...  (PyTorch state dicts)
 """
 
+from . import fast
 from .activations import relu, sigmoid
 from .gradcheck import numerical_gradient, rel_error
 from .lstm import LSTMGrads, LSTMRun, lstm_backward, lstm_forward, lstm_step, lstm_step_backward
@@ -23,6 +24,7 @@ from .torch_convert import (
 )
 
 __all__ = [
+    "fast",
     "LSTMGrads",
     "LSTMParams",
     "LSTMRun",

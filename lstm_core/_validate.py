@@ -62,6 +62,14 @@ def param_dtype(arr):
     return arr.dtype if arr.dtype in _FLOATS else np.dtype(np.float64)
 
 
+def read_only(arr):
+    """A read-only view of ``arr``: what the sequence functions return, so that no write by a caller can
+    reach a buffer a later computation reads (writing raises "assignment destination is read-only")."""
+    view = arr.view()
+    view.flags.writeable = False
+    return view
+
+
 def check_choice(name, value, choices):
     if value not in choices:
         raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")

@@ -7,9 +7,18 @@ but it never overflows: a = +-1000 gives exactly 1 and 0, with no numpy warning.
 import numpy as np
 
 
-def sigmoid(a):
-    """sigma(a) = 1 / (1 + e^{-a}), computed as (1 + tanh(a/2)) / 2 so it never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
+def sigmoid(a, out=None):
+    """sigma(a) = 1 / (1 + e^{-a}), computed as (1 + tanh(a/2)) / 2 so it never overflows.
+
+    With ``out`` (which may be ``a`` itself) the same operations run in place, with the same result to the bit.
+    """
+    if out is None:
+        return 0.5 * (1.0 + np.tanh(0.5 * a))
+    np.multiply(a, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
 
 
 def relu(a):

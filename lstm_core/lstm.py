@@ -1,4 +1,4 @@
-"""The LSTM: a readable step (one line per equation) and a fast sequence version.
+"""The LSTM, as the course writes it: one line per equation, in the seed's symbols.
 
 Conventions: sequences are time-major, ``xs`` of shape (T, B, D); states are (B, H).
 W (4H, H+D) acts on [h_{t-1}, x_t] (h first); its row blocks are f, i, c (the candidate C~), o.
@@ -10,23 +10,22 @@ W (4H, H+D) acts on [h_{t-1}, x_t] (h first); its row blocks are f, i, c (the ca
     o_t  = sigma(W_o [h_{t-1}, x_t] + b_o)        output gate
     h_t  = o_t * tanh(C_t)                        hidden state
 
-``lstm_step``/``lstm_step_backward`` are the equations as written. ``lstm_forward``/``lstm_backward``
-compute the same numbers for a whole sequence, faster (tests prove they agree).
+``lstm_step``/``lstm_step_backward`` are one step; ``lstm_forward``/``lstm_backward`` loop over them for a
+whole sequence. These are what the notebooks and explorers call. ``lstm_core.fast`` computes the same
+numbers faster, for training and benchmarks; the tests prove the two agree to 1e-12.
 """
 
-import functools
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_choice
+from ._validate import check_choice, read_only
 from ._validate_seq import check_sequence, check_step, check_upstream
 from .activations import SQUASH, dsigmoid_from_output, sigmoid
 from .params import LSTMParams
 
 
-def lstm_step(x, h_prev, c_prev, p, *, squash="tanh"):
+def lstm_step(x, h_prev, c_prev, p, *, squash="tanh", check=True):
     """One LSTM step.
 
     Inputs:
@@ -35,12 +34,14 @@ def lstm_step(x, h_prev, c_prev, p, *, squash="tanh"):
         c_prev: (B, H) cell state C_{t-1}
         p: LSTMParams, W (4H, H+D), b (4H,)
         squash: "tanh" (the LSTM) or "relu" (to see why not) for C~_t and the output's tanh(C_t)
+        check: validate the arguments first (lstm_forward checks a whole sequence once, then passes False)
     Returns:
         h: (B, H) hidden state h_t
         c: (B, H) cell state C_t
         cache: what lstm_step_backward needs
     """
-    x, h_prev, c_prev = check_step(x, p, LSTMParams, h_prev=h_prev, c_prev=c_prev)
+    if check:
+        x, h_prev, c_prev = check_step(x, p, LSTMParams, h_prev=h_prev, c_prev=c_prev)
     tanh, _ = SQUASH[check_choice("squash", squash, SQUASH)]  # np.tanh (ReLU only with squash="relu")
     hx = np.concatenate([h_prev, x], axis=1)  # [h_{t-1}, x_t], shape (B, H+D)
     f_t = sigmoid(hx @ p.W_f.T + p.b_f)  # forget gate: how much of C_{t-1} to keep
@@ -49,7 +50,8 @@ def lstm_step(x, h_prev, c_prev, p, *, squash="tanh"):
     c_t = f_t * c_prev + i_t * c_tilde  # cell update: the conveyor belt
     o_t = sigmoid(hx @ p.W_o.T + p.b_o)  # output gate: how much of the cell to show
     h_t = o_t * tanh(c_t)  # hidden state
-    cache = (hx, c_prev, f_t, i_t, c_tilde, c_t, o_t, tanh(c_t), p.W.copy(), squash)
+    W = p.W if not p.W.flags.writeable else p.W.copy()  # backward needs this step's W, whatever happens to p
+    cache = (hx, c_prev.copy(), f_t, i_t, c_tilde, c_t, o_t, tanh(c_t), W, squash)
     return h_t, c_t, cache
 
 
@@ -92,156 +94,27 @@ def lstm_step_backward(dh, dc, cache):
     return dx, dh_prev, dc_prev, dW, db
 
 
-# ---------------------------------------------------------------------------------------------
-# Sequences.  Same maths as the step functions above, arranged for speed:
-#  * inside, every per-step array is stored transposed, one row per unit and one column per sequence
-#    of the batch: gates (4H, B), states (H, B). Each gate's block is then one contiguous piece of
-#    memory, and numpy's elementwise loops run 3-4x faster on it than on a (B, H) column slice of
-#    (B, 4H); the fields of LSTMRun are (T, B, H) views of these arrays;
-#  * one matmul per step: [W_h, W_x, b] times z_t = [h_{t-1}; x_t; 1] gives every gate's
-#    pre-activation, bias included; in backward, dW and db are one matmul and dx another, per chunk of steps;
-#  * the gate blocks are reordered to o, f, i, c: the three sigmoid gates are one slab (o, f, i),
-#    and so are the three blocks that dC_t multiplies in backward (f, i, c);
-#  * one or two transcendental calls squash all four gates: the rows of W are pre-scaled so that
-#    sigma(a) = (1 + tanh(a/2)) / 2 or sigma(a) = 1 / (1 + e^{-a}), and tanh(a) = np.tanh(a) or
-#    tanh(a) = 2 sigma(2a) - 1 apply in place, whichever numpy computes faster on this CPU (_squash_routes);
-#  * backward starts da from each gate's local derivative, a cache-sized chunk of steps at a time, so the
-#    loop only multiplies by the gradient arriving at h_t and C_t; buffers are written with out=;
-#  * everything a forward run keeps comes out of one allocation (_one_block).
-# ---------------------------------------------------------------------------------------------
-
-_FAST = np.array([3, 0, 1, 2])  # internal block order o, f, i, c  (indices into f, i, c, o)
-
-
-def _rows(H):
-    """Row indices of W that put its blocks in the internal order o, f, i, c."""
-    return (_FAST[:, None] * H + np.arange(H)[None, :]).ravel()
-
-
-@functools.cache
-def _squash_routes(dtype):
-    """How lstm_forward computes sigma and tanh for ``dtype`` on this CPU: ("tanh" or "exp", "tanh" or "exp").
-
-    The first is the sigmoid's route, the second tanh's. numpy vectorises tanh on some CPUs and not
-    others, so the two are timed once: sigma as (1 + tanh(a/2)) / 2 against 1 / (1 + e^{-a}), and tanh
-    as np.tanh against 2 sigma(2a) - 1 (three more passes). Every route gives the same numbers to rounding.
-    """
-    a = np.linspace(-3.0, 3.0, 1 << 14, dtype=dtype)
-    out = np.empty_like(a)
-
-    def via_tanh():
-        np.tanh(a, out=out)
-
-    def via_exp():
-        _sigmoid_of_negated(np.negative(a, out=out))
-
-    best = {via_tanh: np.inf, via_exp: np.inf}
-    for _ in range(15):  # the two take turns, so a busy spell on the machine slows both alike
-        for fn in best:
-            t0 = time.perf_counter()
-            for _ in range(4):
-                fn()
-            best[fn] = min(best[fn], time.perf_counter() - t0)
-    ratio = best[via_tanh] / best[via_exp]
-    return ("tanh" if ratio < 0.7 else "exp"), ("tanh" if ratio < 1.3 else "exp")
-
-
-def _sigmoid_of_negated(g):
-    """In place: g <- 1 / (1 + e^{g}), which is sigma(a) for g = -a. exp may overflow to inf: that gives 0."""
-    np.exp(g, out=g)
-    g += 1.0
-    np.reciprocal(g, out=g)
-
-
-def _shared(squash, routes):
-    """True when the candidate C~ is squashed in the same call as the sigmoid gates."""
-    return squash == "tanh" and routes[0] == routes[1]
-
-
-def _gate_scale(H, squash, routes, dtype):
-    """What each row of W and b is multiplied by, so that _squash_gates can work in place (blocks o, f, i, c)."""
-    scale = np.full(4 * H, 0.5 if routes[0] == "tanh" else -1.0, dtype)  # sigma(a) from tanh(a/2) or e^{-a}
-    scale[3 * H :] = -2.0 if _shared(squash, routes) and routes[0] == "exp" else 1.0  # tanh(a) from e^{-2a}
-    return scale
-
-
-def _squash_gates(g, H, squash, routes):
-    """In place, on pre-scaled pre-activations g (4H, B), blocks o, f, i, c: sigma for o, f, i; tanh/ReLU for c."""
-    sig, cand = g[: 3 * H], g[3 * H :]
-    shared = _shared(squash, routes)
-    both = g if shared else sig
-    if routes[0] == "tanh":  # rows scaled by 1/2 (sigmoid gates) and 1 (candidate)
-        np.tanh(both, out=both)
-        sig *= 0.5
-        sig += 0.5  # sigma(a) = (1 + tanh(a/2)) / 2
-    else:  # rows scaled by -1 (sigmoid gates) and -2 (candidate, when shared)
-        _sigmoid_of_negated(both)
-        if shared:
-            cand *= 2.0
-            cand -= 1.0  # tanh(a) = 2 sigma(2a) - 1
-    if not shared:  # candidate rows scaled by 1
-        _squash_cell(cand, cand, squash, routes)
-
-
-def _squash_cell(c, out, squash, routes):
-    """out <- tanh(c) (or ReLU(c))."""
-    if squash == "relu":
-        np.maximum(c, 0.0, out=out)
-    elif routes[1] == "tanh":
-        np.tanh(c, out=out)
-    else:
-        np.multiply(c, -2.0, out=out)
-        _sigmoid_of_negated(out)
-        out *= 2.0
-        out -= 1.0  # tanh(c) = 2 sigma(2c) - 1
-
-
-def _one_block(dtype, *shapes):
-    """Empty arrays of these shapes, carved out of one allocation.
-
-    numpy takes large arrays from the C allocator, which returns a freed block to the OS when the
-    free memory at the top of its heap is more than twice its largest recent block. Freed as separate
-    arrays, a forward pass's memory crossed that line, and every call page-faulted all of it back
-    (about a third of lstm_forward's time at (32,16,128,100)); freed as one block, it is reused.
-    """
-    sizes = [int(np.prod(s)) for s in shapes]
-    mem = np.empty(sum(sizes), dtype)
-    ends = np.cumsum(sizes)
-    return [mem[e - n : e].reshape(s) for s, n, e in zip(shapes, sizes, ends, strict=True)]
-
-
-def _steps_per_chunk(T, B):
-    """How many steps lstm_backward takes at a time: about 512 rows (steps x batch) for its dW and dx matmuls."""
-    return max(1, min(T, 64, -(-512 // B)))
-
-
-def _batch_last(a):
-    """(..., B, H) -> (..., H, B): a new array, in the layout the sequence functions compute in, or back."""
-    return np.array(np.swapaxes(a, -1, -2), order="C")
-
-
-@dataclass
+@dataclass(frozen=True)
 class LSTMRun:
-    """Everything an LSTM forward pass computed. All (T, B, H) arrays are indexed by step t = 0..T-1.
+    """Everything lstm_forward computed, for lstm_backward and for looking inside. Every array is read-only.
 
-    They are views of arrays that lstm_forward stores transposed, (T, H, B), and they share one block
-    of memory: to keep only h and free the rest, copy it.
+    h, c, f, i, c_tilde, o: (T, B, H), the hidden state h_t, cell state C_t, gates f_t, i_t, candidate C~_t
+    and output gate o_t at each step t = 0..T-1; xs (T, B, D), h0 and c0 (B, H): copies of the inputs;
+    params: a read-only copy of the parameters; squash: "tanh" or "relu".
     """
 
-    h: np.ndarray  # hidden states h_t
-    c: np.ndarray  # cell states C_t
-    f: np.ndarray  # forget gate f_t
-    i: np.ndarray  # input gate i_t
-    c_tilde: np.ndarray  # candidate cell C~_t
-    o: np.ndarray  # output gate o_t
-    tanh_c: np.ndarray  # tanh(C_t) (or ReLU(C_t) with squash="relu")
+    h: np.ndarray
+    c: np.ndarray
+    f: np.ndarray
+    i: np.ndarray
+    c_tilde: np.ndarray
+    o: np.ndarray
     xs: np.ndarray
     h0: np.ndarray
     c0: np.ndarray
-    params: LSTMParams  # a copy, so later changes to the caller's parameters cannot corrupt backward
+    params: LSTMParams
     squash: str
-    gates: np.ndarray  # (T, 4H, B) activations, blocks in the internal order o, f, i, c (f..o are views of it)
-    z: np.ndarray  # (T + 1, H+D+1, B): z[t] = [h_{t-1}; x_t; 1], the column step t multiplied by [W, b]
+    _caches: tuple  # each step's cache from lstm_step, in order
 
 
 @dataclass
@@ -257,12 +130,17 @@ class LSTMGrads:
     c_norm: np.ndarray  # (T,)
 
 
+def _stacked(arrays):
+    """T arrays of shape (B, H) -> one read-only array (T, B, H)."""
+    return read_only(np.stack(arrays))
+
+
 def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
-    """Run the LSTM over a sequence.
+    """Run the LSTM over a sequence: lstm_step at t = 0, 1, ..., T-1.
 
     Inputs:
         xs: (T, B, D) inputs x_0..x_{T-1}, time-major
-        p: LSTMParams
+        p: LSTMParams, W (4H, H+D), b (4H,)
         h0, c0: (B, H) initial states, zeros when None
         squash: "tanh" or "relu" (see lstm_step)
     Returns:
@@ -270,77 +148,31 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     """
     xs, h0, c0 = check_sequence(xs, p, LSTMParams, h0=h0, c0=c0)
     check_choice("squash", squash, SQUASH)
-    T, B, D = xs.shape
-    H, dt = p.hidden_size, p.dtype
-    routes = _squash_routes(dt)
-    rows = _rows(H)
-    scale = _gate_scale(H, squash, routes, dt)
-    Wb = np.empty((4 * H, H + D + 1), dt)  # [W_h, W_x, b], rows scaled, blocks o, f, i, c
-    Wb[:, : H + D] = p.W[rows] * scale[:, None]
-    Wb[:, H + D] = p.b[rows] * scale
-    z, gates, cs, tcs = _one_block(dt, (T + 1, H + D + 1, B), (T, 4 * H, B), (T, H, B), (T, H, B))
-    # z_t = [h_{t-1}; x_t; 1] (z[T] holds only h_{T-1}); gates: o, f, i, C~; then C_t and tanh(C_t)
-    z[0, :H] = h0.T
-    z[:T, H : H + D] = xs.transpose(0, 2, 1)
-    z[:T, H + D] = 1.0
-    z[T, H:] = 0.0
-    tmp = np.empty((H, B), dt)
-    c_prev = _batch_last(c0)
-    with np.errstate(over="ignore"):  # e^{large} = inf is the intended limit: sigma -> 0, tanh -> -1
-        for t in range(T):
-            g = np.matmul(Wb, z[t], out=gates[t])  # every gate's pre-activation, one matmul
-            _squash_gates(g, H, squash, routes)
-            o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
-            c = np.multiply(f, c_prev, out=cs[t])
-            c += np.multiply(i, c_tilde, out=tmp)  # C_t = f_t C_{t-1} + i_t C~_t
-            _squash_cell(c, tcs[t], squash, routes)
-            np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), written where step t+1 reads it
-            c_prev = c
-    seq = (0, 2, 1)  # (T, H, B) -> (T, B, H)
+    p = p.frozen()  # a read-only copy: changing the caller's parameters later cannot reach the run
+    h_t, c_t, hs, caches = h0, c0, [], []
+    for t in range(xs.shape[0]):
+        h_t, c_t, cache = lstm_step(xs[t], h_t, c_t, p, squash=squash, check=False)
+        hs.append(h_t)
+        caches.append(cache)
+    _, _, f, i, c_tilde, c, o, _, _, _ = zip(*caches, strict=True)  # each cache field, step by step
     return LSTMRun(
-        h=z[1:, :H].transpose(seq),
-        c=cs.transpose(seq),
-        f=gates[:, H : 2 * H].transpose(seq),
-        i=gates[:, 2 * H : 3 * H].transpose(seq),
-        c_tilde=gates[:, 3 * H :].transpose(seq),
-        o=gates[:, :H].transpose(seq),
-        tanh_c=tcs.transpose(seq),
-        xs=xs,
-        h0=h0,
-        c0=c0,
-        params=p.copy(),
+        h=_stacked(hs),
+        c=_stacked(c),
+        f=_stacked(f),
+        i=_stacked(i),
+        c_tilde=_stacked(c_tilde),
+        o=_stacked(o),
+        xs=read_only(xs.copy()),
+        h0=read_only(h0.copy()),
+        c0=read_only(c0.copy()),
+        params=p,
         squash=squash,
-        gates=gates,
-        z=z,
+        _caches=tuple(caches),
     )
 
 
-def _local_derivatives(run, t0, t1, da, o_dtc):
-    """For steps t0..t1-1: da <- each gate's local derivative, o_dtc <- o_t tanh'(C_t).
-
-    da (t1-t0, 4H, B), blocks o, f, i, c: what dL/dh_t (o block) or dL/dC_t (f, i, c blocks) is
-    multiplied by to give dL/d(pre-activation). o_dtc (t1-t0, H, B): what dL/dh_t is multiplied by
-    to reach C_t. Everything here is in lstm_forward's transposed layout, (H, B) per step.
-    """
-    H = o_dtc.shape[1]
-    dphi = SQUASH[run.squash][1]  # tanh' (or ReLU') written from the function's output
-    g = run.gates[t0:t1]  # activations o, f, i, C~
-    tanh_c = run.tanh_c[t0:t1].transpose(0, 2, 1)  # (n, H, B), contiguous per step
-    c = run.c.transpose(0, 2, 1)
-    c_prev = c[t0 - 1 : t1 - 1] if t0 > 0 else np.concatenate([_batch_last(run.c0)[None], c[: t1 - 1]])
-    sig = np.subtract(1.0, g[:, : 3 * H], out=da[:, : 3 * H])
-    sig *= g[:, : 3 * H]  # sigma' = s (1 - s) for o, f, i
-    da[:, :H] *= tanh_c  # dh_t -> do_t -> da_o: tanh(C_t) sigma'
-    da[:, H : 2 * H] *= c_prev  # dC_t -> df_t -> da_f: C_{t-1} sigma'
-    da[:, 2 * H : 3 * H] *= g[:, 3 * H :]  # dC_t -> di_t -> da_i: C~_t sigma'
-    k = dphi(g[:, 3 * H :], out=da[:, 3 * H :])
-    k *= g[:, 2 * H : 3 * H]  # dC_t -> dC~_t -> da_c: i_t tanh'
-    k = dphi(tanh_c, out=o_dtc)
-    k *= g[:, :H]  # dh_t -> dC_t: o_t tanh'(C_t)
-
-
 def lstm_backward(dh, run, dc_last=None):
-    """Backpropagation through time for a whole sequence.
+    """Backpropagation through time: lstm_step_backward at t = T-1, ..., 1, 0.
 
     Inputs:
         dh: (T, B, H) dL/dh_t that the loss applies directly at each step (zeros where it looks away)
@@ -353,51 +185,19 @@ def lstm_backward(dh, run, dc_last=None):
     if not isinstance(run, LSTMRun):
         raise ValueError(f"run: expected the LSTMRun returned by lstm_forward, got {type(run).__name__}")
     T, B, H = run.h.shape
-    D, dt = run.xs.shape[2], run.h.dtype
-    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
-    dc_next = _batch_last(check_upstream("dc_last", dc_last, (B, H), ("B", "H"), dt))
-    f = run.f.transpose(0, 2, 1)  # (T, H, B), like every per-step array in here
-    # The steps are taken a chunk at a time, from the last chunk back. For each chunk: da starts as each
-    # gate's local derivative (_local_derivatives); the loop multiplies its o block by dL/dh_t and its
-    # f, i, c blocks by dL/dC_t; then two matmuls add the chunk's share to dW, db and dx. A chunk feeds
-    # those matmuls about 512 rows, and every working buffer is chunk-sized and stays in the CPU's cache.
-    n = _steps_per_chunk(T, B)
-    da, o_dtc = np.empty((n, 4 * H, B), dt), np.empty((n, H, B), dt)
-    dh_tot, dc_tot = np.empty((n, H, B), dt), np.empty((n, H, B), dt)  # total dL/dh_t and dL/dC_t of the chunk
-    da_rows, z_rows = np.empty((n, B, 4 * H), dt), np.empty((n, B, H + D + 1), dt)  # one row per sequence
-    rows = _rows(H)
-    Wh_T = np.ascontiguousarray(run.params.W[rows, :H].T)  # (H, 4H), blocks o, f, i, c
-    Wx = np.ascontiguousarray(run.params.W[rows, H:])  # (4H, D)
-    dWb, dWb_chunk = np.zeros((4 * H, H + D + 1), dt), np.empty((4 * H, H + D + 1), dt)  # blocks o, f, i, c
-    dx = np.empty((T, B, D), dt)
-    dh_next = np.zeros((H, B), dt)
-    h_sq, c_sq = np.empty(T, dt), np.empty(T, dt)
-    for t0 in range((T - 1) // n * n, -1, -n):
-        t1 = min(t0 + n, T)
-        k = t1 - t0
-        _local_derivatives(run, t0, t1, da[:k], o_dtc[:k])
-        np.copyto(dh_tot[:k], dh[t0:t1].transpose(0, 2, 1))  # the loss's share of dL/dh_t
-        for t in range(t1 - 1, t0 - 1, -1):
-            da_t, dh_t, dc_t = da[t - t0], dh_tot[t - t0], dc_tot[t - t0]
-            dh_t += dh_next  # total dL/dh_t: the loss at t + the path from h_{t+1}
-            np.multiply(dh_t, o_dtc[t - t0], out=dc_t)
-            dc_t += dc_next  # total dL/dC_t: the path through h_t + the path from C_{t+1}
-            da_t[:H] *= dh_t  # backprop into the output gate
-            da_t[H:].reshape(3, H, B)[...] *= dc_t  # ... and into the forget gate, input gate and candidate
-            np.multiply(dc_t, f[t], out=dc_next)  # dC_{t-1}: the highway, a multiplication by f_t
-            np.matmul(Wh_T, da_t, out=dh_next)  # dh_{t-1} = W_h^T da_t
-        np.einsum("thb,thb->t", dh_tot[:k], dh_tot[:k], out=h_sq[t0:t1])
-        np.einsum("thb,thb->t", dc_tot[:k], dc_tot[:k], out=c_sq[t0:t1])
-        # backprop through the affine map [W, b] z_t of the chunk's steps: dW and db in one matmul, dx in another
-        np.copyto(da_rows[:k], da[:k].transpose(0, 2, 1))  # each step's da, one row per sequence
-        a = da_rows[:k].reshape(k * B, 4 * H)
-        np.copyto(z_rows[:k], run.z[t0:t1].transpose(0, 2, 1))
-        dWb += np.matmul(a.T, z_rows[:k].reshape(k * B, H + D + 1), out=dWb_chunk)
-        np.matmul(a, Wx, out=dx[t0:t1].reshape(k * B, D))
-    dW = np.empty_like(run.params.W)
-    dW[rows] = dWb[:, :-1]  # back to the order f, i, c, o
-    db = np.empty_like(run.params.b)
-    db[rows] = dWb[:, -1]
-    return LSTMGrads(
-        W=dW, b=db, x=dx, h0=_batch_last(dh_next), c0=_batch_last(dc_next), h_norm=np.sqrt(h_sq), c_norm=np.sqrt(c_sq)
-    )
+    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), run.h.dtype)
+    dc_next = check_upstream("dc_last", dc_last, (B, H), ("B", "H"), run.h.dtype)  # dL/dC_T-1 from outside
+    dtanh = SQUASH[run.squash][1]
+    dW, db = np.zeros_like(run.params.W), np.zeros_like(run.params.b)
+    dx = np.zeros_like(run.xs)
+    h_norm, c_norm = np.zeros(T, run.h.dtype), np.zeros(T, run.h.dtype)
+    dh_next = np.zeros((B, H), run.h.dtype)  # dL/dh_t arriving from step t+1 (none after the last step)
+    for t in reversed(range(T)):
+        dh_t = dh[t] + dh_next  # total dL/dh_t: the loss at t + the path from h_{t+1}
+        o_t, tanh_c = run._caches[t][6:8]  # o_t and tanh(C_t), as step t computed them
+        dc_t = dc_next + dh_t * o_t * dtanh(tanh_c)  # total dL/dC_t: from C_{t+1} + through h_t (for its norm)
+        h_norm[t], c_norm[t] = np.linalg.norm(dh_t), np.linalg.norm(dc_t)
+        dx[t], dh_next, dc_next, dW_t, db_t = lstm_step_backward(dh_t, dc_next, run._caches[t])
+        dW += dW_t  # the same W acts at every step: its gradient is the sum over steps
+        db += db_t
+    return LSTMGrads(W=dW, b=db, x=dx, h0=dh_next, c0=dc_next, h_norm=h_norm, c_norm=c_norm)

@@ -2,14 +2,13 @@
 
 import numpy as np
 
+from . import fast
 from ._validate import check_choice
-from .lstm import lstm_backward, lstm_forward
-from .params import LSTMParams, RNNParams
-from .rnn import rnn_backward, rnn_forward
+from .params import LSTM_GATES, LSTMParams, RNNParams
 
-CELLS = {
-    "lstm": (LSTMParams, lstm_forward, lstm_backward),
-    "rnn": (RNNParams, rnn_forward, rnn_backward),
+CELLS = {  # training runs the fast path (lstm_core.fast): the same numbers as the readable functions
+    "lstm": (LSTMParams, fast.lstm_forward, fast.lstm_backward),
+    "rnn": (RNNParams, fast.rnn_forward, fast.rnn_backward),
 }
 
 
@@ -48,7 +47,7 @@ class SequenceModel:
         for gate in frozen_open:
             getattr(self.cell, "W_" + gate)[:] = 0.0
             getattr(self.cell, "b_" + gate)[:] = 10.0
-            k = "fico".index(gate)
+            k = LSTM_GATES.index(gate)
             self.frozen_rows[k * hidden_size : (k + 1) * hidden_size] = True
 
     def forward(self, xs, h0=None):

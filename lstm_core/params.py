@@ -72,6 +72,12 @@ class _StackedParams:
     def copy(self):
         return type(self)(self.W.copy(), self.b.copy())
 
+    def frozen(self):
+        """A read-only copy: what a forward run keeps, so later changes to these parameters cannot reach it."""
+        q = self.copy()
+        q.W.flags.writeable = q.b.flags.writeable = False
+        return q
+
     def check_finite(self):
         check_finite("parameters W", self.W, is_parameter=True)
         check_finite("parameters b", self.b, is_parameter=True)

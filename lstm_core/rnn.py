@@ -1,32 +1,37 @@
 """The vanilla RNN, h_t = tanh(W [h_{t-1}, x_t] + b): the baseline whose memory fades.
 
 Same conventions and API shape as the LSTM: xs (T, B, D), states (B, H), W (H, H+D) on [h_{t-1}, x_t].
+``rnn_forward``/``rnn_backward`` loop over the step functions; ``lstm_core.fast`` has the fast versions.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._validate import read_only
 from ._validate_seq import check_sequence, check_step, check_upstream
 from .activations import dtanh_from_output
 from .params import RNNParams
 
 
-def rnn_step(x, h_prev, p):
+def rnn_step(x, h_prev, p, *, check=True):
     """One vanilla RNN step.
 
     Inputs:
         x: (B, D) input x_t
         h_prev: (B, H) hidden state h_{t-1}
         p: RNNParams, W (H, H+D), b (H,)
+        check: validate the arguments first (rnn_forward checks a whole sequence once, then passes False)
     Returns:
         h: (B, H) hidden state h_t
         cache: what rnn_step_backward needs
     """
-    x, h_prev = check_step(x, p, RNNParams, h_prev=h_prev)
+    if check:
+        x, h_prev = check_step(x, p, RNNParams, h_prev=h_prev)
     hx = np.concatenate([h_prev, x], axis=1)  # [h_{t-1}, x_t]
     h_t = np.tanh(hx @ p.W.T + p.b)  # h_t = tanh(W [h_{t-1}, x_t] + b)
-    return h_t, (hx, h_t, p.W.copy())
+    W = p.W if not p.W.flags.writeable else p.W.copy()  # backward needs this step's W, whatever happens to p
+    return h_t, (hx, h_t, W)
 
 
 def rnn_step_backward(dh, cache):
@@ -48,14 +53,18 @@ def rnn_step_backward(dh, cache):
     return dhx[:, H:], dhx[:, :H], dW, db
 
 
-@dataclass
+@dataclass(frozen=True)
 class RNNRun:
-    """A vanilla RNN forward pass: ``h`` (T, B, H) hidden states."""
+    """A vanilla RNN forward pass. Every array is read-only.
+
+    h: (T, B, H) hidden states; xs (T, B, D) and h0 (B, H): copies of the inputs; params: a read-only copy.
+    """
 
     h: np.ndarray
     xs: np.ndarray
     h0: np.ndarray
     params: RNNParams
+    _caches: tuple  # each step's cache from rnn_step, in order
 
 
 @dataclass
@@ -70,48 +79,46 @@ class RNNGrads:
 
 
 def rnn_forward(xs, p, h0=None):
-    """Run the vanilla RNN over ``xs`` (T, B, D) from ``h0`` (B, H; zeros when None). Returns RNNRun."""
+    """Run the vanilla RNN over a sequence: rnn_step at t = 0, 1, ..., T-1.
+
+    Inputs:
+        xs: (T, B, D) inputs, time-major
+        p: RNNParams, W (H, H+D), b (H,)
+        h0: (B, H) initial state, zeros when None
+    Returns:
+        RNNRun with h of shape (T, B, H)
+    """
     xs, h0 = check_sequence(xs, p, RNNParams, h0=h0)
-    T, B, D = xs.shape
-    H = p.hidden_size
-    WhT = np.ascontiguousarray(p.W[:, :H].T)
-    hs = (xs.reshape(T * B, D) @ np.ascontiguousarray(p.W[:, H:].T)).reshape(T, B, H)
-    hs += p.b  # the input projection for every step at once, then the recurrence in place
-    tmp = np.empty((B, H), p.dtype)
-    h = h0
-    for t in range(T):
-        np.matmul(h, WhT, out=tmp)
-        hs[t] += tmp
-        h = np.tanh(hs[t], out=hs[t])
-    return RNNRun(h=hs, xs=xs, h0=h0, params=p.copy())
+    p = p.frozen()  # a read-only copy: changing the caller's parameters later cannot reach the run
+    h_t, hs, caches = h0, [], []
+    for t in range(xs.shape[0]):
+        h_t, cache = rnn_step(xs[t], h_t, p, check=False)
+        hs.append(h_t)
+        caches.append(cache)
+    h = read_only(np.stack(hs))
+    return RNNRun(h=h, xs=read_only(xs.copy()), h0=read_only(h0.copy()), params=p, _caches=tuple(caches))
 
 
 def rnn_backward(dh, run):
-    """Backpropagation through time. ``dh`` (T, B, H): dL/dh_t applied directly by the loss. Returns RNNGrads."""
+    """Backpropagation through time: rnn_step_backward at t = T-1, ..., 1, 0.
+
+    Inputs:
+        dh: (T, B, H) dL/dh_t that the loss applies directly at each step
+        run: RNNRun from rnn_forward
+    Returns:
+        RNNGrads: W (H, H+D), b (H,), x (T, B, D), h0 (B, H), h_norm (T,) the norms of the total dL/dh_t
+    """
     if not isinstance(run, RNNRun):
         raise ValueError(f"run: expected the RNNRun returned by rnn_forward, got {type(run).__name__}")
     T, B, H = run.h.shape
-    dt = run.h.dtype
-    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
-    W = run.params.W
-    Wh = np.ascontiguousarray(W[:, :H])
-    da = np.empty((T, B, H), dt)
-    dhs = np.empty((T, B, H), dt)
-    dh_next = np.zeros((B, H), dt)
-    for t in range(T - 1, -1, -1):
-        dh_t = np.add(dh[t], dh_next, out=dhs[t])  # loss at t + the path from h_{t+1}
-        dtanh_from_output(run.h[t], out=da[t])
-        da[t] *= dh_t  # backprop through tanh
-        dh_next = da[t] @ Wh
-    hx = np.empty((T, B, W.shape[1]), dt)
-    hx[0, :, :H] = run.h0
-    hx[1:, :, :H] = run.h[:-1]
-    hx[:, :, H:] = run.xs
-    da2 = da.reshape(T * B, H)
-    return RNNGrads(
-        W=da2.T @ hx.reshape(T * B, -1),
-        b=da2.sum(axis=0),
-        x=(da2 @ np.ascontiguousarray(W[:, H:])).reshape(T, B, -1),
-        h0=dh_next,
-        h_norm=np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs)),
-    )
+    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), run.h.dtype)
+    dW, db, dx = np.zeros_like(run.params.W), np.zeros_like(run.params.b), np.zeros_like(run.xs)
+    h_norm = np.zeros(T, run.h.dtype)
+    dh_next = np.zeros((B, H), run.h.dtype)  # dL/dh_t arriving from step t+1 (none after the last step)
+    for t in reversed(range(T)):
+        dh_t = dh[t] + dh_next  # total dL/dh_t: the loss at t + the path from h_{t+1}
+        h_norm[t] = np.linalg.norm(dh_t)
+        dx[t], dh_next, dW_t, db_t = rnn_step_backward(dh_t, run._caches[t])
+        dW += dW_t  # the same W acts at every step: its gradient is the sum over steps
+        db += db_t
+    return RNNGrads(W=dW, b=db, x=dx, h0=dh_next, h_norm=h_norm)

@@ -16,7 +16,7 @@ TORCH_BLOCK = np.array([1, 0, 2, 3])
 _KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
 
-def _numpy(name, value):
+def _numpy(value):
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
     return np.asarray(value)
@@ -31,11 +31,11 @@ def _read(state_dict):
     missing = [k for k in ("weight_ih_l0", "weight_hh_l0") if k not in state_dict]
     if missing:
         raise ValueError(f"state_dict: missing {missing}; expected keys {list(_KEYS)}")
-    w_ih, w_hh = _numpy("weight_ih_l0", state_dict["weight_ih_l0"]), _numpy("weight_hh_l0", state_dict["weight_hh_l0"])
+    w_ih, w_hh = _numpy(state_dict["weight_ih_l0"]), _numpy(state_dict["weight_hh_l0"])
     b = np.zeros(w_ih.shape[0], w_ih.dtype)
     for k in ("bias_ih_l0", "bias_hh_l0"):
         if k in state_dict:
-            b = b + _numpy(k, state_dict[k])
+            b = b + _numpy(state_dict[k])
     return w_ih, w_hh, b
 
 

@@ -10,7 +10,7 @@ import json
 import pathlib
 import time
 
-from lstm_core.scenarios import DELAY_SETTINGS, delayed_recall_experiment
+from lstm_lab.scenarios import DELAY_SETTINGS, delayed_recall_experiment
 
 OUT = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "data" / "delay_sweep.json"
 MODELS = {"LSTM, b_f = 3": ("lstm", 3.0), "LSTM, b_f = 1": ("lstm", 1.0), "vanilla RNN": ("rnn", 1.0)}

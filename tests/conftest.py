@@ -2,14 +2,11 @@
 
 import pytest
 
-import lstm_core.lstm
+import lstm_core
 
 
-@pytest.fixture(params=[("tanh", "tanh"), ("exp", "exp"), ("exp", "tanh")], ids=lambda r: f"sigma-{r[0]} tanh-{r[1]}")
-def squash_route(request, monkeypatch):
-    """Run the test with each way lstm_forward may compute sigma and tanh (normally chosen by speed on this CPU).
-
-    Every route must give the same numbers, so every machine tests all three, not only the one it would pick.
-    """
-    monkeypatch.setattr(lstm_core.lstm, "_squash_routes", lambda dtype: request.param)
+@pytest.fixture(params=[lstm_core, lstm_core.fast], ids=["readable", "fast"])
+def path(request):
+    """The module whose lstm_forward/lstm_backward (and rnn_forward/rnn_backward) a test runs: the readable
+    sequence functions the notebooks call, or lstm_core.fast, which training uses. Both must pass every check."""
     return request.param

@@ -64,9 +64,12 @@ def loss(hs, cs, dh, dc_last):
 
 def norm_rel(a, n):
     """Relative error of a whole array: ||a - n|| / (||a|| + ||n||)."""
-    a, n = np.asarray(a, float), np.asarray(n, float)
-    den = np.linalg.norm(a) + np.linalg.norm(n)
-    return 0.0 if den == 0 else float(np.linalg.norm(a - n) / den)
+    return lstm_core.rel_error(a, n, scale="norm")
+
+
+def scaled_err(a, b):
+    """max |a - b| relative to the scale of b (1e-12 means: equal to rounding)."""
+    return lstm_core.rel_error(a, b, scale="max")
 
 
 def fd_rel(case, eps=1e-6):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lstm_core
-from lstm_core import LSTMParams, RNNParams, lstm_backward, lstm_forward, lstm_step, rnn_forward
+from lstm_core import LSTMParams, RNNParams, lstm_backward, lstm_forward, lstm_step
 
 P = LSTMParams.init(3, 4, seed=0)
 XS = np.random.default_rng(0).normal(size=(5, 2, 3))
@@ -36,25 +36,24 @@ def test_seeded_init_is_reproducible_and_pinned():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_dtype_follows_the_parameters(dtype):
+def test_dtype_follows_the_parameters(dtype, path):
     p = LSTMParams.init(3, 4, seed=0, dtype=dtype)
-    run = lstm_forward(XS, p)  # float64 input, cast to the parameters' dtype
-    g = lstm_backward(np.ones_like(run.h), run)
+    run = path.lstm_forward(XS, p)  # float64 input, cast to the parameters' dtype
+    g = path.lstm_backward(np.ones_like(run.h), run)
     for arr in (run.h, run.c, run.f, run.o, g.W, g.b, g.x, g.h0, g.c0):
         assert arr.dtype == dtype
     h, c, _ = lstm_step(XS[0], np.zeros((2, 4)), np.zeros((2, 4)), p)
     assert h.dtype == c.dtype == dtype
-    assert rnn_forward(XS, RNNParams.init(3, 4, seed=0, dtype=dtype)).h.dtype == dtype
+    assert path.rnn_forward(XS, RNNParams.init(3, 4, seed=0, dtype=dtype)).h.dtype == dtype
 
 
 @pytest.mark.parametrize("big", [1000.0, -1000.0])
-@pytest.mark.usefixtures("squash_route")
-def test_sigmoid_never_overflows(big):
+def test_sigmoid_never_overflows(big, path):
     p = LSTMParams.init(3, 4, seed=0)
     p.b[:] = big
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        run = lstm_forward(XS * big, p)
-        g = lstm_backward(np.ones_like(run.h), run)
+        run = path.lstm_forward(XS * big, p)
+        g = path.lstm_backward(np.ones_like(run.h), run)
         s = lstm_core.sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     np.testing.assert_array_equal(s, [0.0, 0.5, 1.0])
     assert all(np.isfinite(a).all() for a in (run.h, run.c, g.W, g.x))
@@ -116,26 +115,26 @@ def test_bad_parameters_and_gradients():
     assert "x:" in err(lstm_step, XS[0, :, :2], np.zeros((2, 4)), np.zeros((2, 4)), P)
 
 
-def test_changing_params_after_forward_does_not_corrupt_backward():
+def test_changing_params_after_forward_does_not_corrupt_backward(path):
     p = P.copy()
-    run = lstm_forward(XS, p)
-    before = lstm_backward(np.ones_like(run.h), run).W
+    run = path.lstm_forward(XS, p)
+    before = path.lstm_backward(np.ones_like(run.h), run).W
     p.W[:] = 0
-    np.testing.assert_array_equal(lstm_backward(np.ones_like(run.h), run).W, before)
+    np.testing.assert_array_equal(path.lstm_backward(np.ones_like(run.h), run).W, before)
 
 
-def peak_bytes(T):
+def peak_bytes(T, path):
     xs = np.zeros((T, 1, 2))
     p = LSTMParams.init(2, 8, seed=0)
     tracemalloc.start()
-    run = lstm_forward(xs, p)
-    lstm_backward(np.ones_like(run.h), run)
+    run = path.lstm_forward(xs, p)
+    path.lstm_backward(np.ones_like(run.h), run)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak
 
 
-def test_memory_is_linear_in_sequence_length():
-    small, large = peak_bytes(1_000), peak_bytes(10_000)
+def test_memory_is_linear_in_sequence_length(path):
+    small, large = peak_bytes(1_000, path), peak_bytes(10_000, path)
     assert 8 < large / small < 12, (small, large)
     assert large < 10_000 * 1 * 8 * 8 * 40  # about 40 float64 (B, H) arrays per step at most

@@ -187,7 +187,7 @@ def slider_states(page, box):
 
 def expected_readout(cls_name, box):
     """The readout the same explorer computes in Python for the values the page's controls show."""
-    import lstm_core.explorers as ex
+    import lstm_lab.explorers as ex
 
     probe = _PROBES.get(cls_name) or _PROBES.setdefault(cls_name, getattr(ex, cls_name)())
     values = {}
@@ -250,7 +250,7 @@ def check_explorer(page, name, cls_name, shots):
             assert readout.inner_text() != before_text, f"{cls_name}: {label} did not move on {key}"
             wait_for_readout(box, cls_name)
     # typing into each slider's readout: its minimum, or its maximum if it is at the minimum already
-    import lstm_core.explorers as ex
+    import lstm_lab.explorers as ex
 
     for control in getattr(ex, cls_name)().controls.values():
         if not hasattr(control, "min"):

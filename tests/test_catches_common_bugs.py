@@ -1,17 +1,20 @@
 """The bugs found in public from-scratch LSTMs, planted in a copy of lstm_core's own source: each must be caught.
 
 Each mutant replaces one line of the real code with the buggy one; the same checks that pass on
-lstm_core (test_lstm_gradients.py) must fail on the mutant.
+lstm_core (test_lstm_gradients.py) must fail on the mutant. Both paths are mutated: the step bugs (in
+lstm_core/lstm.py) reach the readable sequence functions, which loop over the steps, and the sequence bugs
+are planted into the fast path (lstm_core/fast.py).
 """
 
 import pytest
 from helpers import lstm_sequence_errors, lstm_step_errors, make_case
 
-import lstm_core
+import lstm_core.fast as F
 import lstm_core.lstm as L
-from lstm_core.bugs import load_mutant
+import lstm_lab.bugs
+from lstm_lab.bugs import load_mutant
 
-# the step bugs live in lstm_core.bugs (the homework checks use the same catalogue);
+# the step bugs live in lstm_lab.bugs (the homework checks use the same catalogue);
 # (name, which check must fail)
 STEP_BUGS = [
     ("no output tanh", "h"),
@@ -22,7 +25,7 @@ STEP_BUGS = [
     ("cell gradient misses the next-cell path", "dc_prev"),
 ]
 
-SEQUENCE_BUGS = [
+FAST_BUGS = [
     (
         "output without tanh: h = o*c",
         "np.multiply(o, tcs[t], out=z[t + 1, :H])",
@@ -47,24 +50,44 @@ SEQUENCE_BUGS = [
 ]
 
 
-def test_the_real_code_passes_the_checks_the_mutants_fail():
+# what the readable sequence functions get wrong when the step carries the bug (their own checks)
+STEP_BUG_IN_SEQUENCE = {
+    "no output tanh": "h",
+    "sigmoid for its derivative": "dW",
+    "dc_prev not passed back": "dW",
+    "dh_prev not passed back": "dW",
+    "cell gradient misses the h path": "dW",
+    "cell gradient misses the next-cell path": "dW",
+}
+
+
+@pytest.mark.parametrize("module", [L, F], ids=["readable", "fast"])
+def test_the_real_code_passes_the_checks_the_mutants_fail(module):
     case = make_case(5, 2, 3, 4, seed=1)
     assert max(lstm_step_errors(L, case).values()) < 1e-6
-    assert max(lstm_sequence_errors(L, case).values()) < 1e-6
+    assert max(lstm_sequence_errors(module, case).values()) < 1e-6
 
 
 @pytest.mark.parametrize("name,check", STEP_BUGS, ids=[b[0] for b in STEP_BUGS])
 def test_step_bug_is_caught(name, check):
-    errs = lstm_step_errors(lstm_core.bugs.step_bug(name), make_case(5, 2, 3, 4, seed=1))
+    errs = lstm_step_errors(lstm_lab.bugs.step_bug(name), make_case(5, 2, 3, 4, seed=1))
     assert errs[check] > 1e-3, errs
 
 
-@pytest.mark.parametrize("name,old,new,check", SEQUENCE_BUGS, ids=[b[0] for b in SEQUENCE_BUGS])
-def test_sequence_bug_is_caught(name, old, new, check):
-    errs = lstm_sequence_errors(load_mutant(L, old, new), make_case(5, 2, 3, 4, seed=1))
+@pytest.mark.parametrize("name", list(STEP_BUG_IN_SEQUENCE))
+def test_step_bug_is_caught_in_the_readable_sequence_functions(name):
+    errs = lstm_sequence_errors(lstm_lab.bugs.step_bug(name), make_case(5, 2, 3, 4, seed=1))
+    assert errs[STEP_BUG_IN_SEQUENCE[name]] > 1e-3, errs
+
+
+@pytest.mark.parametrize("name,old,new,check", FAST_BUGS, ids=[b[0] for b in FAST_BUGS])
+def test_fast_path_bug_is_caught(name, old, new, check):
+    errs = lstm_sequence_errors(load_mutant(F, old, new), make_case(5, 2, 3, 4, seed=1))
     assert errs[check] > 1e-3, errs
 
 
 def test_mutants_do_not_leak_into_lstm_core():
-    load_mutant(L, "dc_t += dc_next", "pass")
-    assert max(lstm_sequence_errors(lstm_core.lstm, make_case(3, 1, 2, 2, seed=0)).values()) < 1e-6
+    load_mutant(F, "dc_t += dc_next", "pass")
+    lstm_lab.bugs.step_bug("no output tanh")
+    for module in (L, F):
+        assert max(lstm_sequence_errors(module, make_case(3, 1, 2, 2, seed=0)).values()) < 1e-6

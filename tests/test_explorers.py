@@ -12,8 +12,8 @@ import pytest
 pytest.importorskip("ipywidgets", reason="the explorers need ipywidgets (pip install -r requirements.txt)")
 
 import lstm_core  # noqa: E402
-from lstm_core import scenarios as S  # noqa: E402
-from lstm_core.explorers import (  # noqa: E402
+from lstm_lab import scenarios as S  # noqa: E402
+from lstm_lab.explorers import (  # noqa: E402
     GradientHighwayExplorer,
     LSTMCellExplorer,
     RNNMemoryExplorer,

@@ -47,7 +47,7 @@ def solved(name):
 
 
 def mutant_backward(bug):
-    return f"""import lstm_core.bugs as _bugs
+    return f"""import lstm_lab.bugs as _bugs
 
 _m = _bugs.step_bug({bug!r})
 
@@ -57,7 +57,7 @@ def lstm_step_backward(dh, dc, cache):
 
 
 FORWARD_NO_TANH = """import lstm_core
-import lstm_core.bugs as _bugs
+import lstm_lab.bugs as _bugs
 
 _m = _bugs.step_bug("no output tanh")
 
@@ -82,7 +82,7 @@ BPTT_NO_CARRY = """def lstm_bptt(xs, W, b, dhs):
         norms.append(0.0)
     return dW, db, np.array(norms)"""
 
-TAMPER = """import lstm_core.homework as _H
+TAMPER = """import lstm_lab.homework as _H
 
 _H.hidden_check = lambda *a, **k: None  # "my tests always pass"
 _H.self_check = lambda *a, **k: print("Score: 100 / 100")

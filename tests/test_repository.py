@@ -1,4 +1,5 @@
-"""Repository hygiene: ruff clean (code and notebooks), notebooks committed without outputs, math imports numpy only."""
+"""Repository hygiene: ruff clean (code and notebooks), notebooks committed without outputs, and the house's
+architecture: lstm_core (the maths) imports numpy and the standard library only, the course (lstm_lab) builds on it."""
 
 import ast
 import json
@@ -10,8 +11,8 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-MATH = sorted(p.name for p in (ROOT / "lstm_core").glob("*.py"))  # everything outside explorers/
-PLOTTING = {"matplotlib", "ipywidgets", "IPython", "PIL", "ipympl"}
+CORE = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "lstm_core").rglob("*.py"))
+COURSE_CODE = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "lstm_lab").rglob("*.py"))
 
 
 def ruff():
@@ -28,28 +29,44 @@ def test_ruff_is_clean(args):
 
 
 def test_notebooks_are_committed_without_outputs():
-    for path in sorted(ROOT.glob("notebooks/**/*.ipynb")):
+    for path in sorted([*ROOT.glob("notebooks/**/*.ipynb"), *ROOT.glob("homework/source/**/*.ipynb")]):
         nb = json.loads(path.read_text())
         for k, cell in enumerate(nb["cells"]):
             if cell["cell_type"] == "code":
                 assert not cell.get("outputs") and cell.get("execution_count") is None, f"{path.name} cell {k}"
 
 
-@pytest.mark.parametrize("name", MATH)
-def test_math_modules_never_import_plotting_and_torch_only_lazily(name):
-    tree = ast.parse((ROOT / "lstm_core" / name).read_text())
+def imports(path):
+    """(top-level module, the import node, whether it sits inside a function) for every absolute import."""
+    tree = ast.parse((ROOT / path).read_text())
     functions = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)]
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom) and getattr(node, "level", 0) == 0:
             for mod in [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]:
-                top = mod.split(".")[0]
-                assert top not in PLOTTING, f"{name} imports {mod}: the math must not depend on plotting"
-                if top == "torch":  # only lazily, inside a function
-                    assert any(node in ast.walk(f) for f in functions), f"{name} imports torch at module load"
+                yield mod.split(".")[0], any(node in ast.walk(f) for f in functions)
 
 
-def test_importing_lstm_core_loads_neither_torch_nor_plotting():
-    code = "import sys, lstm_core; print(sorted(m for m in ('torch', 'matplotlib', 'ipywidgets') if m in sys.modules))"
+@pytest.mark.parametrize("name", CORE)
+def test_lstm_core_imports_numpy_and_the_standard_library_only(name):
+    for top, lazy in imports(name):
+        if top == "torch":  # the PyTorch bridge, only inside the functions that convert
+            assert lazy, f"{name} imports torch at module load"
+            continue
+        assert top == "numpy" or top in sys.stdlib_module_names, f"{name} imports {top}: lstm_core is numpy only"
+
+
+COURSE_NEEDS = {"lstm_core", "lstm_lab", "numpy", "matplotlib", "ipywidgets", "IPython", "PIL"}
+
+
+@pytest.mark.parametrize("name", COURSE_CODE)
+def test_the_course_code_builds_on_lstm_core_and_nothing_else_of_ours(name):
+    for top, _ in imports(name):
+        assert top in COURSE_NEEDS or top in sys.stdlib_module_names, f"{name} imports {top}"
+
+
+def test_importing_lstm_core_loads_neither_torch_nor_plotting_nor_the_course():
+    mods = "('torch', 'matplotlib', 'ipywidgets', 'lstm_lab', 'PIL')"
+    code = f"import sys, lstm_core; print(sorted(m for m in {mods} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", out
 

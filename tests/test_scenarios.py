@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import lstm_core
-from lstm_core import scenarios as S
+from lstm_lab import scenarios as S
 
 
 def test_memory_length_of_an_exact_exponential_is_its_time_constant():

@@ -153,7 +153,7 @@ def test_training_arguments_are_checked():
 
 def test_lstm_learns_delay_50_while_the_rnn_stays_near_chance():
     # notebook 05's experiment, same settings and seeds (scenarios.DELAY_SETTINGS)
-    from lstm_core.scenarios import delayed_recall_experiment
+    from lstm_lab.scenarios import delayed_recall_experiment
 
     _, hist, lstm_acc = delayed_recall_experiment("lstm", 50, forget_bias=3.0, seed=0)
     _, _, rnn_acc = delayed_recall_experiment("rnn", 50, seed=0)

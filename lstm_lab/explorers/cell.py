@@ -1,7 +1,8 @@
 """Explorer 2: one LSTM cell, gate by gate, with a slider for each gate's bias."""
 
+from lstm_core import sigmoid
+
 from .. import scenarios
-from ..activations import sigmoid
 from ._base import BLACK, BLUE, GREEN, ORANGE, PURPLE, VERMILLION, Explorer, Line, Panel
 
 

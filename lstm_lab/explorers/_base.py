@@ -94,7 +94,14 @@ def _draw_panels(fig, panels, grid, data=None, animated=True):
                 a = ax.axvline(np.nan, color=spec.color, ls=spec.style, lw=1.6, label=spec.label, animated=animated)
             else:
                 (a,) = ax.plot(
-                    [], [], color=spec.color, ls=spec.style, lw=spec.width, label=spec.label, animated=animated
+                    [],
+                    [],
+                    color=spec.color,
+                    ls=spec.style,
+                    lw=spec.width,
+                    label=spec.label,
+                    drawstyle=spec.drawstyle,
+                    animated=animated,
                 )
             artists.append((spec, a))
         if pan.legend:

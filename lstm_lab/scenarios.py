@@ -5,17 +5,13 @@ explorers and tests all compute the same numbers from the same place.
 """
 
 import functools
-from functools import lru_cache
 
 import numpy as np
 
-from . import tasks
-from ._validate import check_choice
-from .lstm import lstm_backward, lstm_forward
-from .models import SequenceModel
-from .params import LSTMParams, RNNParams
-from .rnn import rnn_backward, rnn_forward
-from .train import evaluate, train
+from lstm_core import LSTMParams, RNNParams, lstm_backward, lstm_forward, rnn_backward, rnn_forward, tasks
+from lstm_core._validate import check_choice
+from lstm_core.models import SequenceModel
+from lstm_core.train import evaluate, train
 
 PATTERNS = ("pulse", "step", "noise", "two pulses")
 
@@ -122,7 +118,7 @@ def _highway_inputs(T, H, seed):
     return xs, dh
 
 
-@lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)
 def _highway_rnn_norms(T, H, seed):
     xs, dh = _highway_inputs(T, H, seed)
     norms = rnn_backward(dh, rnn_forward(xs, RNNParams.init(1, H, seed=seed))).h_norm

@@ -1,6 +1,6 @@
 """Show the line of lstm_core that computes an equation, so a notebook can put the two side by side.
 
-    >>> from lstm_core.source import equation_lines
+    >>> from lstm_lab.source import equation_lines
     >>> print(equation_lines(lstm_core.lstm_step, ["f_t =", "c_t ="]))
 
 The lines are read from the installed source, so what a learner sees is the code that runs.

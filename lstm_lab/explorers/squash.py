@@ -1,5 +1,7 @@
 """Explorer 4: tanh against ReLU for the candidate and the output. ReLU lets C_t and the gradients run away."""
 
+from lstm_core import sigmoid
+
 from .. import scenarios
 from ._base import BLUE, ORANGE, VERMILLION, Explorer, Line, Panel
 
@@ -59,5 +61,5 @@ class SquashExplorer(Explorer):
         return (
             f"{values['squash']}: {tail};  max |h_{T - 1}| = {data['h_max'][-1]:.3g}\n"
             f"gradient reaching C_0: {data['c_norm'][0]:.3g}   (1/(1-f) bound on |C_t| under tanh: "
-            f"{1 / (1 - 1 / (1 + 2.718281828 ** -values['b_f'])):.3g})"
+            f"{1 / (1 - float(sigmoid(values['b_f']))):.3g})"
         )

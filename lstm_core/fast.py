@@ -1,0 +1,270 @@
+"""The fast path: the LSTM and the vanilla RNN over whole sequences, arranged for speed, for training and benchmarks.
+
+Same numbers as the readable ``lstm_core.lstm_forward``/``lstm_backward`` and ``rnn_forward``/``rnn_backward``
+(tests prove they agree to 1e-12 in float64, every output and every gradient), same arguments, and results
+of the same shape; the runs are ``FastLSTMRun``/``FastRNNRun``, whose public arrays are read-only views.
+The notebooks read the readable functions; ``train``/``SequenceModel`` and the benchmarks call these.
+How this code was made fast, with the measurements behind each choice: docs/performance.md.
+
+Layout inside: every per-step array is stored with the batch last, gates (4H, B) and states (H, B), so each
+gate's block is contiguous; the gate blocks are in the order o, f, i, c (the three sigmoid gates together,
+and the three blocks dL/dC_t multiplies together); each step is one matmul [W_h, W_x, b] z_t with
+z_t = [h_{t-1}; x_t; 1]; backward runs a chunk of steps at a time.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import check_choice, read_only
+from ._validate_seq import check_sequence, check_upstream
+from .activations import SQUASH, dtanh_from_output, sigmoid
+from .lstm import LSTMGrads
+from .params import LSTMParams, RNNParams
+from .rnn import RNNGrads
+
+_ORDER = np.array([3, 0, 1, 2])  # internal block order o, f, i, c (indices into f, i, c, o)
+
+
+def _rows(H):
+    """Row indices of W that put its blocks in the internal order o, f, i, c."""
+    return (_ORDER[:, None] * H + np.arange(H)[None, :]).ravel()
+
+
+def _squash_cell(c, out, squash):
+    """out <- tanh(c) (or ReLU(c))."""
+    if squash == "relu":
+        return np.maximum(c, 0.0, out=out)
+    return np.tanh(c, out=out)
+
+
+def _one_block(dtype, *shapes):
+    """Empty arrays of these shapes, carved out of one allocation (docs/performance.md says why)."""
+    sizes = [int(np.prod(s)) for s in shapes]
+    mem = np.empty(sum(sizes), dtype)
+    ends = np.cumsum(sizes)
+    return [mem[e - n : e].reshape(s) for s, n, e in zip(shapes, sizes, ends, strict=True)]
+
+
+def _steps_per_chunk(T, B):
+    """How many steps lstm_backward takes at a time: about 512 rows (steps x batch) for its dW and dx matmuls."""
+    return max(1, min(T, 64, -(-512 // B)))
+
+
+def _public(a):
+    """An internal (T, H, B) array as the read-only (T, B, H) view a run shows."""
+    return read_only(a.transpose(0, 2, 1))
+
+
+def _batch_last(a):
+    """(..., B, H) -> (..., H, B): a new array, in the layout this module computes in, or back."""
+    return np.array(np.swapaxes(a, -1, -2), order="C")
+
+
+@dataclass(frozen=True)
+class FastLSTMRun:
+    """What lstm_core.fast.lstm_forward computed: the fields of lstm_core.LSTMRun, each a read-only view.
+
+    h, c, f, i, c_tilde, o: (T, B, H); xs (T, B, D), h0 and c0 (B, H): copies of the inputs; params: a
+    read-only copy; squash. The underscored fields are the internal (batch-last) arrays backward reads.
+    """
+
+    h: np.ndarray
+    c: np.ndarray
+    f: np.ndarray
+    i: np.ndarray
+    c_tilde: np.ndarray
+    o: np.ndarray
+    xs: np.ndarray
+    h0: np.ndarray
+    c0: np.ndarray
+    params: LSTMParams
+    squash: str
+    _gates: np.ndarray  # (T, 4H, B) activations o_t, f_t, i_t, C~_t
+    _z: np.ndarray  # (T + 1, H+D+1, B): z[t] = [h_{t-1}; x_t; 1]
+    _c: np.ndarray  # (T, H, B) C_t
+    _tanh_c: np.ndarray  # (T, H, B) tanh(C_t)
+
+
+def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
+    """The LSTM over a sequence; the same inputs and numbers as lstm_core.lstm_forward. Returns FastLSTMRun."""
+    xs, h0, c0 = check_sequence(xs, p, LSTMParams, h0=h0, c0=c0)
+    check_choice("squash", squash, SQUASH)
+    T, B, D = xs.shape
+    H, dt = p.hidden_size, p.dtype
+    rows = _rows(H)
+    Wb = np.empty((4 * H, H + D + 1), dt)  # [W_h, W_x, b], blocks o, f, i, c
+    Wb[:, : H + D] = p.W[rows]
+    Wb[:, H + D] = p.b[rows]
+    z, gates, cs, tcs = _one_block(dt, (T + 1, H + D + 1, B), (T, 4 * H, B), (T, H, B), (T, H, B))
+    z[0, :H] = h0.T
+    z[:T, H : H + D] = xs.transpose(0, 2, 1)
+    z[:T, H + D] = 1.0
+    z[T, H:] = 0.0
+    tmp = np.empty((H, B), dt)
+    c_prev = _batch_last(c0)
+    for t in range(T):
+        g = np.matmul(Wb, z[t], out=gates[t])  # every gate's pre-activation
+        sigmoid(g[: 3 * H], out=g[: 3 * H])  # o_t, f_t, i_t
+        _squash_cell(g[3 * H :], g[3 * H :], squash)  # C~_t
+        o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
+        c = np.multiply(f, c_prev, out=cs[t])
+        c += np.multiply(i, c_tilde, out=tmp)  # C_t = f_t C_{t-1} + i_t C~_t
+        _squash_cell(c, tcs[t], squash)
+        np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), where step t+1 reads it
+        c_prev = c
+    return FastLSTMRun(
+        h=_public(z[1:, :H]),
+        c=_public(cs),
+        f=_public(gates[:, H : 2 * H]),
+        i=_public(gates[:, 2 * H : 3 * H]),
+        c_tilde=_public(gates[:, 3 * H :]),
+        o=_public(gates[:, :H]),
+        xs=read_only(xs.copy()),
+        h0=read_only(h0.copy()),
+        c0=read_only(c0.copy()),
+        params=p.frozen(),
+        squash=squash,
+        _gates=gates,
+        _z=z,
+        _c=cs,
+        _tanh_c=tcs,
+    )
+
+
+def _local_derivatives(run, t0, t1, da, o_dtc):
+    """For steps t0..t1-1: da <- each gate's local derivative, o_dtc <- o_t tanh'(C_t).
+
+    da (t1-t0, 4H, B), blocks o, f, i, c: what dL/dh_t (o block) or dL/dC_t (f, i, c blocks) is multiplied
+    by to give dL/d(pre-activation). o_dtc (t1-t0, H, B): what dL/dh_t is multiplied by to reach C_t.
+    """
+    H = o_dtc.shape[1]
+    dphi = SQUASH[run.squash][1]  # tanh' (or ReLU') written from the function's output
+    g = run._gates[t0:t1]  # activations o, f, i, C~
+    tanh_c = run._tanh_c[t0:t1]
+    c_prev = run._c[t0 - 1 : t1 - 1] if t0 > 0 else np.concatenate([_batch_last(run.c0)[None], run._c[: t1 - 1]])
+    sig = np.subtract(1.0, g[:, : 3 * H], out=da[:, : 3 * H])
+    sig *= g[:, : 3 * H]  # sigma' = s (1 - s) for o, f, i
+    da[:, :H] *= tanh_c  # dh_t -> do_t -> da_o: tanh(C_t) sigma'
+    da[:, H : 2 * H] *= c_prev  # dC_t -> df_t -> da_f: C_{t-1} sigma'
+    da[:, 2 * H : 3 * H] *= g[:, 3 * H :]  # dC_t -> di_t -> da_i: C~_t sigma'
+    k = dphi(g[:, 3 * H :], out=da[:, 3 * H :])
+    k *= g[:, 2 * H : 3 * H]  # dC_t -> dC~_t -> da_c: i_t tanh'
+    k = dphi(tanh_c, out=o_dtc)
+    k *= g[:, :H]  # dh_t -> dC_t: o_t tanh'(C_t)
+
+
+def lstm_backward(dh, run, dc_last=None):
+    """Backpropagation through time; the same inputs and numbers as lstm_core.lstm_backward. Returns LSTMGrads."""
+    if not isinstance(run, FastLSTMRun):
+        raise ValueError(
+            f"run: expected the FastLSTMRun returned by lstm_core.fast.lstm_forward, got {type(run).__name__}"
+            + (" (use lstm_core.lstm_backward for it)" if type(run).__name__ == "LSTMRun" else "")
+        )
+    T, B, H = run.h.shape
+    D, dt = run.xs.shape[2], run.h.dtype
+    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
+    dc_next = _batch_last(check_upstream("dc_last", dc_last, (B, H), ("B", "H"), dt))
+    f = run._gates[:, H : 2 * H]
+    # a chunk of steps at a time, from the last chunk back: the local derivatives, the loop over the chunk's
+    # steps (which multiplies them by dL/dh_t and dL/dC_t), then the chunk's share of dW, db and dx
+    n = _steps_per_chunk(T, B)
+    da, o_dtc = np.empty((n, 4 * H, B), dt), np.empty((n, H, B), dt)
+    dh_tot, dc_tot = np.empty((n, H, B), dt), np.empty((n, H, B), dt)  # total dL/dh_t and dL/dC_t
+    da_rows, z_rows = np.empty((n, B, 4 * H), dt), np.empty((n, B, H + D + 1), dt)  # one row per sequence
+    rows = _rows(H)
+    Wh_T = np.ascontiguousarray(run.params.W[rows, :H].T)  # (H, 4H), blocks o, f, i, c
+    Wx = np.ascontiguousarray(run.params.W[rows, H:])  # (4H, D)
+    dWb, dWb_chunk = np.zeros((4 * H, H + D + 1), dt), np.empty((4 * H, H + D + 1), dt)
+    dx = np.empty((T, B, D), dt)
+    dh_next = np.zeros((H, B), dt)
+    h_sq, c_sq = np.empty(T, dt), np.empty(T, dt)
+    for t0 in range((T - 1) // n * n, -1, -n):
+        t1 = min(t0 + n, T)
+        k = t1 - t0
+        _local_derivatives(run, t0, t1, da[:k], o_dtc[:k])
+        np.copyto(dh_tot[:k], dh[t0:t1].transpose(0, 2, 1))  # the loss's share of dL/dh_t
+        for t in range(t1 - 1, t0 - 1, -1):
+            da_t, dh_t, dc_t = da[t - t0], dh_tot[t - t0], dc_tot[t - t0]
+            dh_t += dh_next  # total dL/dh_t: the loss at t + the path from h_{t+1}
+            np.multiply(dh_t, o_dtc[t - t0], out=dc_t)
+            dc_t += dc_next  # total dL/dC_t: the path through h_t + the path from C_{t+1}
+            da_t[:H] *= dh_t  # into the output gate
+            da_t[H:].reshape(3, H, B)[...] *= dc_t  # into the forget gate, input gate and candidate
+            np.multiply(dc_t, f[t], out=dc_next)  # dC_{t-1} = f_t dC_t
+            np.matmul(Wh_T, da_t, out=dh_next)  # dh_{t-1} = W_h^T da_t
+        np.einsum("thb,thb->t", dh_tot[:k], dh_tot[:k], out=h_sq[t0:t1])
+        np.einsum("thb,thb->t", dc_tot[:k], dc_tot[:k], out=c_sq[t0:t1])
+        np.copyto(da_rows[:k], da[:k].transpose(0, 2, 1))
+        a = da_rows[:k].reshape(k * B, 4 * H)
+        np.copyto(z_rows[:k], run._z[t0:t1].transpose(0, 2, 1))
+        dWb += np.matmul(a.T, z_rows[:k].reshape(k * B, H + D + 1), out=dWb_chunk)  # dW and db: sum over steps
+        np.matmul(a, Wx, out=dx[t0:t1].reshape(k * B, D))  # dx_t = W_x^T da_t
+    dW = np.empty_like(run.params.W)
+    dW[rows] = dWb[:, :-1]  # back to the order f, i, c, o
+    db = np.empty_like(run.params.b)
+    db[rows] = dWb[:, -1]
+    return LSTMGrads(
+        W=dW, b=db, x=dx, h0=_batch_last(dh_next), c0=_batch_last(dc_next), h_norm=np.sqrt(h_sq), c_norm=np.sqrt(c_sq)
+    )
+
+
+@dataclass(frozen=True)
+class FastRNNRun:
+    """What lstm_core.fast.rnn_forward computed: the fields of lstm_core.RNNRun, each read-only."""
+
+    h: np.ndarray
+    xs: np.ndarray
+    h0: np.ndarray
+    params: RNNParams
+
+
+def rnn_forward(xs, p, h0=None):
+    """The vanilla RNN over a sequence; the same inputs and numbers as lstm_core.rnn_forward. Returns FastRNNRun."""
+    xs, h0 = check_sequence(xs, p, RNNParams, h0=h0)
+    T, B, D = xs.shape
+    H = p.hidden_size
+    WhT = np.ascontiguousarray(p.W[:, :H].T)
+    hs = (xs.reshape(T * B, D) @ np.ascontiguousarray(p.W[:, H:].T)).reshape(T, B, H)
+    hs += p.b  # the input projection W_x x_t + b for every step at once, then the recurrence in place
+    tmp = np.empty((B, H), p.dtype)
+    h = h0
+    for t in range(T):
+        np.matmul(h, WhT, out=tmp)
+        hs[t] += tmp
+        h = np.tanh(hs[t], out=hs[t])  # h_t = tanh(W_h h_{t-1} + W_x x_t + b)
+    return FastRNNRun(h=read_only(hs), xs=read_only(xs.copy()), h0=read_only(h0.copy()), params=p.frozen())
+
+
+def rnn_backward(dh, run):
+    """Backpropagation through time; the same inputs and numbers as lstm_core.rnn_backward. Returns RNNGrads."""
+    if not isinstance(run, FastRNNRun):
+        raise ValueError(
+            f"run: expected the FastRNNRun returned by lstm_core.fast.rnn_forward, got {type(run).__name__}"
+            + (" (use lstm_core.rnn_backward for it)" if type(run).__name__ == "RNNRun" else "")
+        )
+    T, B, H = run.h.shape
+    dt = run.h.dtype
+    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
+    W = run.params.W
+    Wh = np.ascontiguousarray(W[:, :H])
+    da = np.empty((T, B, H), dt)
+    dhs = np.empty((T, B, H), dt)
+    dh_next = np.zeros((B, H), dt)
+    for t in range(T - 1, -1, -1):
+        dh_t = np.add(dh[t], dh_next, out=dhs[t])  # total dL/dh_t: the loss at t + the path from h_{t+1}
+        dtanh_from_output(run.h[t], out=da[t])
+        da[t] *= dh_t  # through tanh
+        dh_next = da[t] @ Wh  # dh_{t-1} = W_h^T da_t
+    hx = np.empty((T, B, W.shape[1]), dt)
+    hx[0, :, :H] = run.h0
+    hx[1:, :, :H] = run.h[:-1]
+    hx[:, :, H:] = run.xs
+    da2 = da.reshape(T * B, H)
+    return RNNGrads(
+        W=da2.T @ hx.reshape(T * B, -1),
+        b=da2.sum(axis=0),
+        x=(da2 @ np.ascontiguousarray(W[:, H:])).reshape(T, B, -1),
+        h0=dh_next,
+        h_norm=np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs)),
+    )

@@ -1,0 +1,13 @@
+"""lstm_lab: the course's own code, built on lstm_core (which never imports it).
+
+    explorers/    the interactive figures (matplotlib + ipywidgets), one module per explorer
+    figures.py    static figures for the notebooks (learning curves, sweeps, heat-maps, the cell diagram)
+    scenarios.py  the experiments the notebooks and explorers run, as plain numpy functions
+    source.py     shows the line of lstm_core that computes an equation, beside it in a notebook
+    homework.py   the homework's cases, reference answers and feedback that names the mistake
+    bugs.py       the classic bugs of from-scratch LSTMs, planted into lstm_core's own source
+
+How to add
+    an explorer:  a module in explorers/ with a subclass of Explorer (see explorers/__init__.py)
+    a homework question:  one entry in homework.QUESTIONS (see homework.py's docstring)
+"""

@@ -1,0 +1,167 @@
+"""The readable and the fast path compute the same numbers; both are deterministic; neither can be corrupted
+through what it returns.
+
+* lstm_core.fast against the readable functions: every output and every gradient, norms included, to 1e-12
+  relative (float64), on T = 1, B = 1, D != H, and T = 1,000.
+* Determinism: two fresh processes give the same bytes of h, c and every gradient, both paths, both dtypes.
+* Safe outputs: a write into any array a run or a backward returned is refused, or changes no later result.
+"""
+
+import hashlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from helpers import make_case
+from helpers import scaled_err as scaled
+
+import lstm_core
+from lstm_core import fast
+
+SHAPES = [(1, 1, 1, 1), (1, 3, 4, 2), (7, 1, 3, 5), (9, 4, 6, 3), (1000, 2, 3, 4)]  # (T, B, D, H)
+RUN_FIELDS = ("h", "c", "f", "i", "c_tilde", "o")
+GRAD_FIELDS = ("W", "b", "x", "h0", "c0", "h_norm", "c_norm")
+
+
+@pytest.mark.parametrize("squash", ["tanh", "relu"])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}B{}D{}H{}".format(*s))
+def test_fast_lstm_equals_the_readable_lstm(shape, squash):
+    case = make_case(*shape, seed=sum(shape))
+    p, xs, h0, c0, dh, dcl = (case[k] for k in ("p", "xs", "h0", "c0", "dh", "dc_last"))
+    if squash == "relu":
+        p.W *= 0.5  # keep a ReLU cell finite over 1,000 steps
+    slow, quick = lstm_core.lstm_forward(xs, p, h0, c0, squash=squash), fast.lstm_forward(xs, p, h0, c0, squash=squash)
+    for name in RUN_FIELDS:
+        assert scaled(getattr(quick, name), getattr(slow, name)) <= 1e-12, name
+    g_slow, g_fast = lstm_core.lstm_backward(dh, slow, dc_last=dcl), fast.lstm_backward(dh, quick, dc_last=dcl)
+    for name in GRAD_FIELDS:
+        assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}B{}D{}H{}".format(*s))
+def test_fast_rnn_equals_the_readable_rnn(shape):
+    T, B, D, H = shape
+    rng = np.random.default_rng(T + B + D + H)
+    p = lstm_core.RNNParams.init(D, H, seed=1)
+    xs, h0, dh = rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), rng.normal(size=(T, B, H))
+    slow, quick = lstm_core.rnn_forward(xs, p, h0), fast.rnn_forward(xs, p, h0)
+    assert scaled(quick.h, slow.h) <= 1e-12
+    g_slow, g_fast = lstm_core.rnn_backward(dh, slow), fast.rnn_backward(dh, quick)
+    for name in ("W", "b", "x", "h0", "h_norm"):
+        assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
+
+
+def test_each_backward_takes_only_its_own_run():
+    case = make_case(3, 2, 2, 3)
+    with pytest.raises(ValueError, match="use lstm_core.fast.lstm_backward|expected the LSTMRun"):
+        lstm_core.lstm_backward(case["dh"], fast.lstm_forward(case["xs"], case["p"]))
+    with pytest.raises(ValueError, match="use lstm_core.lstm_backward"):
+        fast.lstm_backward(case["dh"], lstm_core.lstm_forward(case["xs"], case["p"]))
+
+
+# --- determinism -----------------------------------------------------------------------------------------
+DIGEST = """
+import hashlib, sys
+import numpy as np
+sys.path.insert(0, {tests!r})
+from helpers import make_case
+from helpers import scaled_err as scaled
+import lstm_core
+from lstm_core import fast
+
+h = hashlib.sha256()
+for dtype in (np.float64, np.float32):
+    for path in (lstm_core, fast):
+        case = make_case(40, 8, 16, 32, seed=3)
+        p = lstm_core.LSTMParams(case["p"].W.astype(dtype), case["p"].b.astype(dtype))
+        run = path.lstm_forward(case["xs"], p)
+        g = path.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
+        q = lstm_core.RNNParams.init(16, 32, seed=4, dtype=dtype)
+        r = path.rnn_forward(case["xs"], q)
+        gr = path.rnn_backward(case["dh"], r)
+        for a in (run.h, run.c, g.W, g.b, g.x, g.h0, g.c0, g.h_norm, g.c_norm, r.h, gr.W, gr.b, gr.x, gr.h0, gr.h_norm):
+            h.update(np.ascontiguousarray(a).tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_two_processes_give_the_same_bits():
+    code = DIGEST.format(tests=str(__import__("pathlib").Path(__file__).parent))
+    digests = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in "ab"
+    ]
+    assert digests[0] == digests[1] and len(digests[0].strip()) == 64, digests
+    # and this process agrees with them (nothing depends on what ran before)
+    here = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert here == digests[0]
+    assert hashlib.sha256(b"").hexdigest() not in digests[0]
+
+
+def test_no_timing_or_route_choice_is_left_in_the_code():
+    import inspect
+
+    for module in (lstm_core.lstm, lstm_core.fast, lstm_core.rnn, lstm_core.activations):
+        src = inspect.getsource(module)
+        assert "perf_counter" not in src and "import time" not in src, module.__name__
+
+
+# --- safe outputs ------------------------------------------------------------------------------------------
+def _arrays(obj, names):
+    return {n: getattr(obj, n) for n in names}
+
+
+@pytest.mark.parametrize("path", [lstm_core, fast], ids=["readable", "fast"])
+def test_writing_into_returned_arrays_cannot_change_a_later_result(path):
+    case = make_case(6, 3, 4, 5, seed=2)
+    run = path.lstm_forward(case["xs"], case["p"], case["h0"], case["c0"])
+    want = path.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
+    want = {k: np.copy(v) for k, v in _arrays(want, GRAD_FIELDS).items()}
+    shown = {**_arrays(run, (*RUN_FIELDS, "xs", "h0", "c0")), "params.W": run.params.W, "params.b": run.params.b}
+    shown.update({f"params.{g}": getattr(run.params, g) for g in ("W_f", "b_f", "W_o")})
+    for name, arr in shown.items():
+        with pytest.raises(ValueError, match="read-only"):
+            arr *= 0.5  # what a learner might do to scale h for a plot
+        with pytest.raises(ValueError, match="read-only"):
+            arr[...] = 0.0
+        assert np.isfinite(arr).all(), name
+    g1 = path.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
+    for arr in _arrays(g1, GRAD_FIELDS).values():  # gradients are the caller's own: writable, and shared with nothing
+        arr *= 0.5
+    # the caller's own inputs changed in place after the forward pass cannot reach the run either
+    case["xs"][...] = 0.0
+    case["h0"][...] = 0.0
+    case["c0"][...] = 0.0
+    case["p"].W[...] = 0.0
+    g2 = path.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
+    for k in GRAD_FIELDS:
+        np.testing.assert_array_equal(getattr(g2, k), want[k], err_msg=k)
+    with pytest.raises(AttributeError):
+        run.h = np.zeros_like(run.h)  # runs are frozen
+    assert not [f for f in vars(run) if f in ("gates", "z", "tanh_c")], "internal buffers must not be public fields"
+
+
+@pytest.mark.parametrize("path", [lstm_core, fast], ids=["readable", "fast"])
+def test_rnn_outputs_are_safe_too(path):
+    rng = np.random.default_rng(0)
+    p = lstm_core.RNNParams.init(3, 4, seed=0)
+    xs, dh = rng.normal(size=(5, 2, 3)), rng.normal(size=(5, 2, 4))
+    run = path.rnn_forward(xs, p)
+    want = path.rnn_backward(dh, run).W.copy()
+    for arr in (run.h, run.xs, run.h0, run.params.W, run.params.b):
+        with pytest.raises(ValueError, match="read-only"):
+            arr *= 2.0
+    xs[...] = 0.0
+    np.testing.assert_array_equal(path.rnn_backward(dh, run).W, want)
+
+
+def test_step_cache_keeps_its_own_copies():
+    case = make_case(1, 2, 3, 4, seed=0)
+    p, x, h, c = case["p"], case["xs"][0], case["h0"].copy(), case["c0"].copy()
+    _, _, cache = lstm_core.lstm_step(x, h, c, p)
+    want = lstm_core.lstm_step_backward(case["dh"][0], case["dc_last"], cache)
+    c[...] = 0.0  # the caller reuses its state arrays
+    p.W[...] = 0.0
+    got = lstm_core.lstm_step_backward(case["dh"][0], case["dc_last"], cache)
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
