@@ -1,8 +1,14 @@
 """Fixtures shared by the test modules."""
 
+import pathlib
+
+import nbformat
 import pytest
 
 import lstm_core
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+COURSE = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.fixture(params=[lstm_core, lstm_core.fast], ids=["readable", "fast"])
@@ -10,3 +16,47 @@ def path(request):
     """The module whose lstm_forward/lstm_backward (and rnn_forward/rnn_backward) a test runs: the readable
     sequence functions the notebooks call, or lstm_core.fast, which training uses. Both must pass every check."""
     return request.param
+
+
+class ExecutedNotebooks:
+    """Every course notebook executed once per test run: from nbval's record of this session when it ran the
+    notebook completely, otherwise executed here with nbclient (when a test file runs without the notebooks)."""
+
+    def __init__(self, record, folder):
+        self.record, self.folder, self._done = record, folder, {}
+
+    def __getitem__(self, stem):
+        if stem not in self._done:
+            path = ROOT / "notebooks" / f"{stem}.ipynb"
+            nb = nbformat.read(path, as_version=4)
+            outputs = self.record.get(str(path), {})
+            code = [k for k, c in enumerate(nb.cells) if c.cell_type == "code"]
+            if all(outputs.get(k) is not None for k in code):
+                for k in code:
+                    nb.cells[k].outputs = [nbformat.from_dict(o) for o in outputs[k]]
+                nb.metadata["executed_by"] = "nbval"
+            else:
+                from nbclient import NotebookClient
+
+                NotebookClient(nb, timeout=300, kernel_name="python3").execute(cwd=str(path.parent))
+                nb.metadata["executed_by"] = "nbclient"
+            nbformat.write(nb, self.folder / path.name)
+            self._done[stem] = nb
+        return self._done[stem]
+
+    def all(self):
+        """The folder holding every executed notebook (and a link to the notebooks' data)."""
+        for path in COURSE:
+            self[path.stem]
+        data = self.folder / "data"
+        if not data.exists():
+            data.symlink_to(ROOT / "notebooks" / "data")
+        return self.folder
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(request, tmp_path_factory):
+    root_conftest = request.config.pluginmanager.get_plugin(str(ROOT / "conftest.py"))
+    key = getattr(root_conftest, "EXECUTED", None)
+    record = request.config.stash.get(key, {}) if key is not None else {}
+    return ExecutedNotebooks(record, tmp_path_factory.mktemp("executed"))

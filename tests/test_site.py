@@ -17,11 +17,11 @@ pytest.importorskip("nbconvert", reason="nbconvert is not installed")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, executed_notebooks):
     out = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--out", str(out)], check=True, timeout=900
-    )
+    executed = executed_notebooks.all()  # the notebooks as nbval ran them: the site does not run them again
+    cmd = [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--out", str(out), "--executed", str(executed)]
+    subprocess.run(cmd, check=True, timeout=900)
     print(f"\nstatic site built in {out}")
     return out
 
