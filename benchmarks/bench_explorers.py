@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from lstm_lab.explorers import GradientHighwayExplorer, LSTMCellExplorer, RNNMemoryExplorer, SquashExplorer
+from lstm_lab.explorers import EXPLORERS, GradientHighwayExplorer, LSTMCellExplorer, RNNMemoryExplorer, SquashExplorer
 from lstm_lab.explorers._base import _set_data, encode_png
 
 # the cell explorer shows 60 steps in the course; measured here at 200 as well
@@ -23,10 +23,19 @@ MOVES = {  # the slider each benchmark moves back and forth, T = 200 wherever T 
 }
 
 
+def default_move(cls):
+    """An explorer not listed above: its first slider, across six positions from its minimum."""
+    e = cls()
+    name, c = next((n, c) for n, c in e.controls.items() if hasattr(c, "min"))
+    return name, [c.min + k * (c.max - c.min) / 5 for k in range(6)], {}
+
+
 def main(rounds=8):
+    moves = {cls: MOVES.get(cls) or default_move(cls) for cls in EXPLORERS}
+    moves[LSTMCellExplorer200] = MOVES[LSTMCellExplorer200]
     print(f"| {'explorer':24} | {'T':>3} | compute | draw (blit) | PNG encode | update total |  PNG size |")
     print(f"|{'-' * 26}|-----|---------|-------------|------------|--------------|-----------|")
-    for cls, (name, values, extra) in MOVES.items():  # noqa: B007
+    for cls, (name, values, extra) in moves.items():  # noqa: B007
         e = cls(**extra)
         T = len(np.atleast_1d(e.data["t"]))
         comp, draw, enc, total = [], [], [], []

@@ -19,7 +19,7 @@ import numpy as np
 from ._validate import check_choice, read_only
 from ._validate_seq import check_sequence, check_upstream
 from .activations import SQUASH, dtanh_from_output, sigmoid
-from .lstm import LSTMGrads
+from .lstm import LSTMGrads, LSTMOutputs
 from .params import LSTMParams, RNNParams
 from .rnn import RNNGrads
 
@@ -62,24 +62,10 @@ def _batch_last(a):
 
 
 @dataclass(frozen=True)
-class FastLSTMRun:
-    """What lstm_core.fast.lstm_forward computed: the fields of lstm_core.LSTMRun, each a read-only view.
+class FastLSTMRun(LSTMOutputs):
+    """What lstm_core.fast.lstm_forward computed: the fields of lstm_core.LSTMRun, each a read-only view, and the
+    internal (batch-last) arrays backward reads."""
 
-    h, c, f, i, c_tilde, o: (T, B, H); xs (T, B, D), h0 and c0 (B, H): copies of the inputs; params: a
-    read-only copy; squash. The underscored fields are the internal (batch-last) arrays backward reads.
-    """
-
-    h: np.ndarray
-    c: np.ndarray
-    f: np.ndarray
-    i: np.ndarray
-    c_tilde: np.ndarray
-    o: np.ndarray
-    xs: np.ndarray
-    h0: np.ndarray
-    c0: np.ndarray
-    params: LSTMParams
-    squash: str
     _gates: np.ndarray  # (T, 4H, B) activations o_t, f_t, i_t, C~_t
     _z: np.ndarray  # (T + 1, H+D+1, B): z[t] = [h_{t-1}; x_t; 1]
     _c: np.ndarray  # (T, H, B) C_t

@@ -95,8 +95,8 @@ def lstm_step_backward(dh, dc, cache):
 
 
 @dataclass(frozen=True)
-class LSTMRun:
-    """Everything lstm_forward computed, for lstm_backward and for looking inside. Every array is read-only.
+class LSTMOutputs:
+    """What an LSTM forward pass shows. Every array is read-only.
 
     h, c, f, i, c_tilde, o: (T, B, H), the hidden state h_t, cell state C_t, gates f_t, i_t, candidate C~_t
     and output gate o_t at each step t = 0..T-1; xs (T, B, D), h0 and c0 (B, H): copies of the inputs;
@@ -114,6 +114,12 @@ class LSTMRun:
     c0: np.ndarray
     params: LSTMParams
     squash: str
+
+
+@dataclass(frozen=True)
+class LSTMRun(LSTMOutputs):
+    """Everything lstm_forward computed (the fields of LSTMOutputs), for lstm_backward and for looking inside."""
+
     _caches: tuple  # each step's cache from lstm_step, in order
 
 

@@ -39,13 +39,19 @@ FLAGS = [
     "--disable-dev-shm-usage",
 ]
 NOTEBOOKS = sorted(n for n in os.listdir(os.path.join(ROOT, "notebooks")) if n.endswith(".ipynb"))
-EXPLORER_OF = {  # the explorer each notebook shows live (00 shows the cell explorer as a first try)
-    "00_start_here.ipynb": "LSTMCellExplorer",
-    "01_why_rnns_forget.ipynb": "RNNMemoryExplorer",
-    "02_lstm_cell_gate_by_gate.ipynb": "LSTMCellExplorer",
-    "03_cell_state_gradient_highway.ipynb": "GradientHighwayExplorer",
-    "04_why_tanh_not_relu.ipynb": "SquashExplorer",
-}
+
+
+def _live_explorer(name):
+    """The explorer a notebook shows live: the first lstm_lab.explorers.EXPLORERS class a code cell creates."""
+    from lstm_lab.explorers import EXPLORERS
+
+    nb = json.loads(open(os.path.join(ROOT, "notebooks", name)).read())  # noqa: SIM115
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    found = [(code.find(f"{cls.__name__}("), cls.__name__) for cls in EXPLORERS if f"{cls.__name__}(" in code]
+    return min(found)[1] if found else None
+
+
+EXPLORER_OF = {name: _live_explorer(name) for name in NOTEBOOKS}
 LATENCIES = {}
 _PROBES = {}  # one Python-side explorer per class, to compute the readout the page should show
 

@@ -14,13 +14,14 @@ pytest.importorskip("ipywidgets", reason="the explorers need ipywidgets (pip ins
 import lstm_core  # noqa: E402
 from lstm_lab import scenarios as S  # noqa: E402
 from lstm_lab.explorers import (  # noqa: E402
+    EXPLORERS,
     GradientHighwayExplorer,
     LSTMCellExplorer,
     RNNMemoryExplorer,
     SquashExplorer,
 )
 
-ALL = [RNNMemoryExplorer, LSTMCellExplorer, GradientHighwayExplorer, SquashExplorer]
+ALL = list(EXPLORERS)
 
 
 def ydata(explorer, key):

@@ -47,7 +47,5 @@ def test_every_figure_renders(path, figure_dir, executed_notebooks):
 def test_every_explorer_renders(figure_dir):
     import lstm_lab.explorers as ex
 
-    for name in ex.__all__:
-        cls = getattr(ex, name)
-        if isinstance(cls, type) and issubclass(cls, ex.Explorer) and cls is not ex.Explorer:
-            check_png(cls().image.value, figure_dir / f"explorer_{name}.png")
+    for cls in ex.EXPLORERS:
+        check_png(cls().image.value, figure_dir / f"explorer_{cls.__name__}.png")

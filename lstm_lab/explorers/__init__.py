@@ -6,7 +6,12 @@
     SquashExplorer            tanh against ReLU (squash, recurrent scale, b_f)
 
 Each has ``update(**values)``, a text readout (``readout_text``), and ``snapshot()`` for a static figure.
-The math never imports this package.
+lstm_core never imports this package.
+
+How to add an explorer: write a module here with a subclass of ``Explorer`` (see _base.py for what it
+defines: ``defaults``, ``make_controls``, ``compute`` calling a function of ``lstm_lab.scenarios``, ``panels``,
+``readout``, ``snapshot_settings``), and add the class to ``EXPLORERS`` below. The tests, the benchmark and the
+browser test find it there (and the notebook that shows it live by its name in a code cell).
 """
 
 from ._base import Explorer, Snapshot
@@ -15,4 +20,14 @@ from .highway import GradientHighwayExplorer
 from .rnn_memory import RNNMemoryExplorer
 from .squash import SquashExplorer
 
-__all__ = ["Explorer", "GradientHighwayExplorer", "LSTMCellExplorer", "RNNMemoryExplorer", "Snapshot", "SquashExplorer"]
+EXPLORERS = (RNNMemoryExplorer, LSTMCellExplorer, GradientHighwayExplorer, SquashExplorer)
+
+__all__ = [
+    "EXPLORERS",
+    "Explorer",
+    "GradientHighwayExplorer",
+    "LSTMCellExplorer",
+    "RNNMemoryExplorer",
+    "Snapshot",
+    "SquashExplorer",
+]
