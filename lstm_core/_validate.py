@@ -62,6 +62,15 @@ def param_dtype(arr):
     return arr.dtype if arr.dtype in _FLOATS else np.dtype(np.float64)
 
 
+def check_init(input_size, hidden_size, dtype):
+    """The arguments every ``Params.init`` takes: positive integer sizes and a float32/float64 dtype."""
+    for name, v in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(v, int | np.integer) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ValueError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
+
+
 def read_only(arr):
     """A read-only view of ``arr``: what the sequence functions return, so that no write by a caller can
     reach a buffer a later computation reads (writing raises "assignment destination is read-only")."""

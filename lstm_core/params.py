@@ -7,7 +7,7 @@ Layout (h first, as the course writes [h_{t-1}, x_t]):
 
 import numpy as np
 
-from ._validate import as_array, check_finite, param_dtype
+from ._validate import as_array, check_finite, check_init, param_dtype
 
 LSTM_GATES = ("f", "i", "c", "o")  # the seed's order: forget, input, candidate cell, output
 
@@ -40,11 +40,7 @@ class _StackedParams:
 
         The same ``seed`` gives the same numbers on every run and platform (numpy's PCG64).
         """
-        for name, v in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(v, int | np.integer) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{name}: expected a positive integer, got {v!r}")
-        if np.dtype(dtype) not in (np.float32, np.float64):
-            raise ValueError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
+        check_init(input_size, hidden_size, dtype)
         rng = np.random.default_rng(seed)
         k, H, D = cls.n_blocks, int(hidden_size), int(input_size)
         bound = 1.0 / np.sqrt(H)

@@ -1,4 +1,5 @@
-"""Conversion to and from ``torch.nn.LSTM`` / ``torch.nn.RNN`` state dicts (single layer, unidirectional).
+"""Conversion to and from ``torch.nn.LSTM`` / ``torch.nn.GRU`` / ``torch.nn.RNN`` state dicts (single layer,
+unidirectional).
 
 PyTorch keeps two matrices and two biases, and orders the LSTM's gate blocks i, f, g, o:
     weight_ih_l0 (4H, D), weight_hh_l0 (4H, H), bias_ih_l0 (4H,), bias_hh_l0 (4H,)
@@ -9,6 +10,8 @@ torch is imported only inside ``to_torch_*``, never when lstm_core loads.
 
 import numpy as np
 
+from ._validate import param_dtype
+from .gru import GRUParams, _check_arrays
 from .params import LSTMParams, RNNParams
 
 # our block k comes from torch's block TORCH_BLOCK[k]: f <- 1, i <- 0, c <- 2 (torch's g), o <- 3
@@ -17,9 +20,10 @@ _KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
 
 def _numpy(value):
+    """A numpy copy of a tensor or array (a copy, so parameters never share memory with a torch module)."""
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
-    return np.asarray(value)
+    return np.array(value, copy=True)
 
 
 def _read(state_dict):
@@ -74,3 +78,42 @@ def rnn_params_to_torch(p):
     H = p.hidden_size
     arrays = (p.W[:, H:], p.W[:, :H], p.b, np.zeros_like(p.b))
     return {k: torch.from_numpy(np.ascontiguousarray(a)) for k, a in zip(_KEYS, arrays, strict=True)}
+
+
+# torch.nn.GRU(D, H) keeps the same four arrays as GRUParams, in the same block order r, z, n:
+#     weight_ih_l0 = W_x (3H, D), weight_hh_l0 = W_h (3H, H), bias_ih_l0 = b_x (3H,), bias_hh_l0 = b_h (3H,)
+_GRU_KEYS = {"weight_ih_l0": "W_x", "weight_hh_l0": "W_h", "bias_ih_l0": "b_x", "bias_hh_l0": "b_h"}
+
+
+def gru_params_from_torch(state_dict):
+    """GRUParams from a single-layer, unidirectional ``torch.nn.GRU(D, H)`` state dict (tensors or numpy arrays).
+
+    The four keys weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0; a ``bias=False`` module, with
+    neither bias key, gives zero biases. The arrays are copied.
+    """
+    keys = list(_GRU_KEYS)
+    extra = sorted(str(k) for k in state_dict if k not in _GRU_KEYS)
+    if extra:
+        raise ValueError(
+            f"state_dict: only a single-layer, unidirectional torch.nn.GRU is supported (keys {keys}), "
+            f"got extra keys {extra}"
+        )
+    have_bias = [k for k in ("bias_ih_l0", "bias_hh_l0") if k in state_dict]
+    missing = [k for k in keys if k not in state_dict and (have_bias or k.startswith("weight"))]
+    if missing:
+        raise ValueError(f"state_dict: missing {missing}; expected keys {keys} (or only the weights, for bias=False)")
+    arrays = [_numpy(state_dict[k]) for k in keys[:2]]
+    if have_bias:
+        arrays += [_numpy(state_dict[k]) for k in keys[2:]]
+    else:
+        arrays += [np.zeros(arrays[1].shape[:1], param_dtype(arrays[0])) for _ in range(2)]  # two arrays, not one
+    return GRUParams(*_check_arrays(arrays, keys))
+
+
+def gru_params_to_torch(p):
+    """A state dict for ``torch.nn.GRU(p.input_size, p.hidden_size)`` (copies of p's arrays, as torch tensors)."""
+    import torch
+
+    if not isinstance(p, GRUParams):
+        raise ValueError(f"p: expected GRUParams, got {type(p).__name__}")
+    return {key: torch.from_numpy(getattr(p, name).copy()) for key, name in _GRU_KEYS.items()}
