@@ -129,13 +129,13 @@ def loops_for(run, min_time=0.02):
     return max(1, int(min_time / max(time.perf_counter() - t0, 1e-7)))
 
 
-def worker(lib):
+def worker(lib, make=None):
     """Serve requests on stdin, one JSON line each: {"case": [...]} sets up a runner, {"time": n} times it."""
-    run = None
+    run, make = None, make or make_runner
     for line in sys.stdin:
         req = json.loads(line)
         if "case" in req:
-            run = make_runner(lib, *req["case"])
+            run = make(lib, *req["case"])
             out = {"loops": loops_for(run)}
         elif "info" in req:
             import torch
@@ -147,11 +147,11 @@ def worker(lib):
 
 
 class Worker:
-    """A benchmark worker process for one library."""
+    """A benchmark worker process for one library: ``script --worker lib`` (this file, or another benchmark's)."""
 
-    def __init__(self, lib):
+    def __init__(self, lib, script=__file__):
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--worker", lib], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, script, "--worker", lib], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
 
     def ask(self, **req):

@@ -1,20 +1,27 @@
-"""A recurrent cell (LSTM or vanilla RNN) with a linear read-out y_t = W_y h_t + b_y, for training."""
+"""A recurrent cell (LSTM, GRU or vanilla RNN) with a linear read-out y_t = W_y h_t + b_y, for training."""
 
 import numpy as np
 
 from . import fast
 from ._validate import check_choice
+from .gru import GRUParams, gru_backward, gru_forward
 from .params import LSTM_GATES, LSTMParams, RNNParams
 
-CELLS = {  # training runs the fast path (lstm_core.fast): the same numbers as the readable functions
+CELLS = {  # training runs the fast path (lstm_core.fast) where there is one: the same numbers as the readable ones
     "lstm": (LSTMParams, fast.lstm_forward, fast.lstm_backward),
+    "gru": (GRUParams, gru_forward, gru_backward),
     "rnn": (RNNParams, fast.rnn_forward, fast.rnn_backward),
 }
 
 
+def _cell_arrays(cell):
+    """The cell's arrays (parameters or their gradients) by name: W, b (LSTM, RNN) or W_x, W_h, b_x, b_h (GRU)."""
+    return cell.arrays() if hasattr(cell, "arrays") else {"W": cell.W, "b": cell.b}
+
+
 class SequenceModel:
-    """``kind`` "lstm" or "rnn"; ``params`` is a dict of the arrays training updates in place:
-    W, b (the cell's, see LSTMParams/RNNParams), W_y (K, H), b_y (K,).
+    """``kind`` "lstm", "gru" or "rnn"; ``params`` is a dict of the arrays training updates in place:
+    the cell's (W, b for the LSTM and the RNN; W_x, W_h, b_x, b_h for the GRU), W_y (K, H), b_y (K,).
 
     ``frozen_open``: LSTM gates ("f", "i", "o") held wide open (weights 0, bias +10, so the gate is
     1 - 5e-5) and never trained, to see what the gates contribute by learning together.
@@ -42,28 +49,42 @@ class SequenceModel:
         bound = 1.0 / np.sqrt(hidden_size)
         self.W_y = rng.uniform(-bound, bound, (output_size, hidden_size)).astype(dtype)
         self.b_y = np.zeros(output_size, dtype)
-        self.params = {"W": self.cell.W, "b": self.cell.b, "W_y": self.W_y, "b_y": self.b_y}
-        self.frozen_rows = np.zeros(self.cell.b.shape[0], bool)
+        self.params = {**_cell_arrays(self.cell), "W_y": self.W_y, "b_y": self.b_y}
+        self.frozen_rows = np.zeros(4 * hidden_size if kind == "lstm" else 0, bool)
         for gate in frozen_open:
             getattr(self.cell, "W_" + gate)[:] = 0.0
             getattr(self.cell, "b_" + gate)[:] = 10.0
             k = LSTM_GATES.index(gate)
             self.frozen_rows[k * hidden_size : (k + 1) * hidden_size] = True
 
-    def forward(self, xs, h0=None):
-        """Outputs y (T, B, K) and the run (for backward and for looking inside)."""
-        run = self._forward(xs, self.cell, h0)
+    def forward(self, xs, h0=None, state=None):
+        """Outputs y (T, B, K) and the run (for backward and for looking inside).
+
+        ``state``: where the sequence starts, as ``final_state`` returns it (h0 alone may be given instead);
+        zeros when None.
+        """
+        if state is not None:
+            run = self._forward(xs, self.cell, *state)
+        else:
+            run = self._forward(xs, self.cell, h0)
         return run.h @ self.W_y.T + self.b_y, run
+
+    def final_state(self, run):
+        """The state after a run's last step, as copies: (h_T-1, C_T-1) for the LSTM, (h_T-1,) otherwise.
+
+        Feeding it to the next forward carries the memory on; no gradient flows back through it."""
+        return (run.h[-1].copy(), run.c[-1].copy()) if self.kind == "lstm" else (run.h[-1].copy(),)
 
     def backward(self, dy, run):
         """Gradients of every parameter, as a dict like ``params``, and the cell's gradient record."""
         dh = dy @ self.W_y
         g = self._backward(dh, run)
-        g.W[self.frozen_rows] = 0.0  # frozen gates do not learn
-        g.b[self.frozen_rows] = 0.0
+        cell = _cell_arrays(g)
+        if self.frozen_rows.any():
+            cell["W"][self.frozen_rows] = 0.0  # frozen gates do not learn
+            cell["b"][self.frozen_rows] = 0.0
         grads = {
-            "W": g.W,
-            "b": g.b,
+            **cell,
             "W_y": np.einsum("tbk,tbh->kh", dy, run.h),
             "b_y": dy.sum(axis=(0, 1)),
         }

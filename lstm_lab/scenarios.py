@@ -155,18 +155,24 @@ def gradient_highway(b_f, T=200, *, H=8, seed=0):
     }
 
 
-def squash_comparison(squash, w_scale=1.0, T=200, *, H=8, seed=0, b_f=3.0):
-    """An LSTM driven by a constant input, its candidate and output squashed by tanh or ReLU.
+def squash_setup(w_scale=1.0, b_f=3.0, T=200, *, H=8, seed=0):
+    """The LSTM and the input of squash_comparison: seeded weights, the recurrent ones scaled by w_scale, the
+    forget bias at b_f (its weights W_f are NOT zero, so f_t moves around sigma(b_f)), and x_t = 1 for T steps.
+    Returns (params, xs)."""
+    p = LSTMParams.init(1, H, seed=seed)
+    p.W[:, :H] *= w_scale
+    p.b_f = b_f
+    return p, np.ones((T, 1, 1))
 
-    The recurrent weights are w_scale times the seeded ones; b_f keeps the forget gate near 1.
+
+def squash_comparison(squash, w_scale=1.0, T=200, *, H=8, seed=0, b_f=3.0):
+    """An LSTM driven by a constant input, its candidate and output squashed by tanh or ReLU (squash_setup).
+
     Returns a dict of (T,) arrays: c_max = max |C_t|, h_max = max |h_t|, c_norm = ||dL/dC_t||
     (loss on the last step), and overflow_step, the first step with a non-finite value (or None).
     """
     check_choice("squash", squash, ("tanh", "relu"))
-    p = LSTMParams.init(1, H, seed=seed)
-    p.W[:, :H] *= w_scale
-    p.b_f = b_f
-    xs = np.ones((T, 1, 1))
+    p, xs = squash_setup(w_scale, b_f, T, H=H, seed=seed)
     with np.errstate(over="ignore", invalid="ignore"):
         run = lstm_forward(xs, p, squash=squash)
         c_max = np.abs(run.c).max(axis=(1, 2))

@@ -44,7 +44,7 @@ def test_mean_squared_error_gradient():
     assert lstm_core.rel_error(dpred, num) < 1e-7
 
 
-@pytest.mark.parametrize("kind", ["lstm", "rnn"])
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
 def test_model_gradients_match_finite_differences(kind):
     batch = tasks.delayed_recall(3, 4, seed=0)
     m = SequenceModel(kind, 6, 5, 4, seed=0)
@@ -149,6 +149,17 @@ def test_training_arguments_are_checked():
         train(m, functools.partial(tasks.delayed_recall, delay=3), steps=5, optimizer="rmsprop")
     with pytest.raises(ValueError, match="kind"):
         SequenceModel("gru2", 6, 4, 4)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_carried_state_continues_the_sequence(kind):
+    # two halves run with the state carried across equal one run over the whole sequence
+    xs = np.random.default_rng(0).normal(size=(10, 3, 6))
+    m = SequenceModel(kind, 6, 5, 4, seed=1)
+    whole, _ = m.forward(xs)
+    first, run = m.forward(xs[:4])
+    second, _ = m.forward(xs[4:], state=m.final_state(run))
+    np.testing.assert_allclose(np.concatenate([first, second]), whole, rtol=1e-12, atol=1e-14)
 
 
 def test_lstm_learns_delay_50_while_the_rnn_stays_near_chance():
