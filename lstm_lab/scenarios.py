@@ -5,6 +5,8 @@ explorers and tests all compute the same numbers from the same place.
 """
 
 import functools
+import json
+import pathlib
 
 import numpy as np
 
@@ -186,6 +188,15 @@ def squash_comparison(squash, w_scale=1.0, T=200, *, H=8, seed=0, b_f=3.0):
         else:
             c_norm = np.full(T, np.inf)
     return {"t": np.arange(T), "c_max": c_max, "h_max": h_max, "c_norm": c_norm, "overflow_step": overflow}
+
+
+DATA = pathlib.Path(__file__).resolve().parent / "data"
+
+
+def delay_sweep_results():
+    """The precomputed sweep of notebook 05 (scripts/delay_sweep.py): settings, delays, and per model and delay
+    the test accuracy of each seed."""
+    return json.loads((DATA / "delay_sweep.json").read_text())
 
 
 # settings shared by notebook 05, its test and scripts/delay_sweep.py: the same budget for every model.

@@ -1,5 +1,5 @@
 """Precompute notebook 05's delay sweep: accuracy on delayed recall against the delay, for a vanilla RNN
-and for LSTMs with forget bias 1 and 3, over a few seeds. Writes notebooks/data/delay_sweep.json.
+and for LSTMs with forget bias 1 and 3, over a few seeds. Writes lstm_lab/data/delay_sweep.json.
 
     python scripts/delay_sweep.py            # about 4 minutes on 2 cores
     python scripts/delay_sweep.py --quick    # two delays, one seed: a smoke run
@@ -12,7 +12,7 @@ import time
 
 from lstm_lab.scenarios import DELAY_SETTINGS, delayed_recall_experiment
 
-OUT = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "data" / "delay_sweep.json"
+OUT = pathlib.Path(__file__).resolve().parents[1] / "lstm_lab" / "data" / "delay_sweep.json"
 MODELS = {"LSTM, b_f = 3": ("lstm", 3.0), "LSTM, b_f = 1": ("lstm", 1.0), "vanilla RNN": ("rnn", 1.0)}
 
 
