@@ -273,6 +273,7 @@ def train_charlm(
     progress=True,
     stream=None,
     optimizer=None,
+    lr_at=None,
 ):
     """Train ``lm`` with TBPTT and Adam for ``steps`` chunks. Everything but the progress bar is a function of
     the inputs: no result depends on how fast the machine is.
@@ -284,6 +285,7 @@ def train_charlm(
         validation_ids, validate_every: measure the validation loss (nats/char) every so many steps
         sample_every: print a sample of ``sample_length`` characters after ``sample_prime`` every so many steps
         optimizer: an Adam to continue with (its state carries on), or None for a new one
+        lr_at: a schedule, step -> learning rate (None: ``lr`` throughout)
     Returns:
         TextHistory (and the optimizer in ``history.optimizer``)
     """
@@ -302,6 +304,8 @@ def train_charlm(
         except StopIteration:  # an epoch is over: start again from the beginning, with a fresh state
             state, batches = None, chunks(columns, seq_len)
             x, y = next(batches)
+        if lr_at is not None:
+            opt.lr = lr_at(step)
         loss, grads, state = lm.chunk_loss_and_grads(x, y, state)
         if not np.isfinite(loss):
             raise ValueError(f"training diverged at step {step}: the loss is {loss}; try a lower lr (lr={lr})")

@@ -7,6 +7,7 @@ That needs no ipympl or other front-end extension, so it works anywhere ipywidge
 ipywidgets is missing too, ``snapshot()`` still draws the lesson as a static figure.
 """
 
+import html
 import io
 import time
 from dataclasses import dataclass, field
@@ -207,6 +208,10 @@ class Explorer:
     def readout(self, values, data):
         raise NotImplementedError
 
+    def extra_html(self, values, data):
+        """HTML shown under the readout (e.g. characters coloured by a value); none by default."""
+        return ""
+
     # -- updating ---------------------------------------------------------------------------------
     def _on_change(self, change):
         if not self._syncing:
@@ -243,7 +248,10 @@ class Explorer:
         self.image.value = self.render_png()
         self.readout_text = self.readout(self.values, self.data)
         self.readout_widget.value = (
-            "<pre style='font-size:13px;line-height:1.35;margin:4px 0'>" + self.readout_text + "</pre>"
+            "<pre style='font-size:13px;line-height:1.35;margin:4px 0'>"
+            + html.escape(self.readout_text)
+            + "</pre>"
+            + self.extra_html(self.values, self.data)
         )
         self.last_update_ms = (time.perf_counter() - t0) * 1e3
         return self

@@ -1,0 +1,109 @@
+"""Train the character models that ship with the course: an LSTM, a GRU and a vanilla RNN on Shakespeare,
+each with about the same number of parameters, from fixed seeds. Writes lstm_lab/data/charlm_{lstm,gru,rnn}.npz
+(float32) and lstm_lab/data/charlm_results.json (validation losses, samples at three temperatures, the
+context-length curves). Notebook 06 and its tests read them.
+
+    python scripts/train_charlm.py            # all three (about 25 minutes on 2 cores)
+    python scripts/train_charlm.py --only lstm
+
+Every number it records is a function of the code and the seeds, not of the machine's speed (only the
+"seconds" fields are timings).
+"""
+
+import argparse
+import json
+import math
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from lstm_core import charlm
+from lstm_lab import text
+
+OUT = text.DATA
+# hidden sizes chosen so that the three models have about the same number of parameters (about 350,000)
+MODELS = {"lstm": 256, "gru": 300, "rnn": 512}
+SETTINGS = {"batch_size": 32, "seq_len": 64, "lr": 3e-3, "lr_final": 3e-4, "clip": 5.0, "seed": 0}
+STEPS = {"lstm": 6000, "gru": 6000, "rnn": 6000}
+TEMPERATURES = (0.5, 1.0, 1.5)
+PRIME = "ROMEO:\n"
+CONTEXTS = tuple(2**k for k in range(10))  # reset the state every 1, 2, 4, ..., 512 characters
+
+
+def schedule(steps, lr, lr_final):
+    """Adam's learning rate: ``lr`` for the first half, then down geometrically to ``lr_final``."""
+
+    def lr_at(step):
+        frac = max(0.0, (step - steps / 2) / (steps / 2))
+        return lr * (lr_final / lr) ** frac
+
+    return lr_at
+
+
+def train(kind, log=print):
+    vocab = text.vocab()
+    train_text, val_text = text.split()
+    ids, val_ids = vocab.encode(train_text), vocab.encode(val_text)
+    lm = charlm.CharLM(kind, vocab, MODELS[kind], seed=SETTINGS["seed"], dtype=np.float32)
+    s, steps = SETTINGS, STEPS[kind]
+    log(f"{kind}: H = {MODELS[kind]}, {lm.n_parameters():,} parameters, {steps} steps")
+    t0 = time.perf_counter()
+    hist = charlm.train_charlm(
+        lm,
+        ids,
+        steps=steps,
+        batch_size=s["batch_size"],
+        seq_len=s["seq_len"],
+        clip=s["clip"],
+        lr=s["lr"],
+        lr_at=schedule(steps, s["lr"], s["lr_final"]),
+        validation_ids=val_ids,
+        validate_every=1000,
+    )
+    seconds = time.perf_counter() - t0
+    val = charlm.evaluate(lm, val_ids)
+    samples = {str(T): charlm.sample(lm, PRIME, 300, temperature=T, seed=0) for T in TEMPERATURES}
+    contexts = {str(k): charlm.evaluate_with_resets(lm, val_ids, k) for k in CONTEXTS}
+    lm.save(OUT / f"charlm_{kind}.npz", validation_nats=val)
+    log(f"{kind}: validation {val:.4f} nats/char ({val / math.log(2):.3f} bits) after {seconds:.0f} s")
+    return {
+        "kind": kind,
+        "hidden_size": MODELS[kind],
+        "parameters": lm.n_parameters(),
+        "steps": steps,
+        "characters_seen": hist.characters,
+        "validation_nats": val,
+        "validation_bits": val / math.log(2),
+        "validation_curve": hist.validation,
+        "train_loss_last_100": float(np.mean(hist.loss[-100:])),
+        "samples": samples,
+        "context_nats": contexts,
+        "seconds": seconds,
+    }
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", choices=list(MODELS), action="append", help="train only this kind (repeatable)")
+    args = ap.parse_args(argv)
+    path = OUT / "charlm_results.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    for kind in args.only or list(MODELS):
+        results.setdefault("models", {})[kind] = train(kind)
+        results.update(
+            settings={**SETTINGS, "steps": STEPS, "hidden_sizes": MODELS, "prime": PRIME},
+            split={"train_fraction": text.TRAIN_FRACTION, "validation_characters": len(text.split()[1])},
+            machine=f"{platform.processor() or platform.machine()}, numpy {np.__version__}",
+            commit=subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+            ).stdout.strip(),
+        )
+        path.write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

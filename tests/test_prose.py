@@ -1,0 +1,72 @@
+"""Every number in the course's prose is computed by the current code.
+
+For each notebook, every number a markdown cell states (answers in <details> blocks included) must be printed,
+at the precision the sentence uses, by one of the notebook's own code cells as nbval ran them in this test
+run, or written in a cell that asserts it. The same holds for the homework sources' markdown (the model
+answers included): each source notebook is executed here, and its numbers must come from its own cells. The few numbers that are definitions or settings rather than
+results (a slider's step, a time estimate) are listed below, each with the reason; anything else that
+drifts from what the code computes fails here.
+"""
+
+import pathlib
+
+import nbformat
+import pytest
+from prose_numbers import numbers, unsupported
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+COURSE = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+HOMEWORK = sorted((ROOT / "homework" / "source").glob("*/*.ipynb"))
+
+# numbers in prose that are not results, by notebook: {written form: why it is not computed}
+NOT_RESULTS = {}
+
+
+def printed_numbers(nb):
+    """Every number the notebook's outputs show, and every number in a code cell that asserts."""
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "assert" in cell.source:
+            out += numbers(cell.source)
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream":
+                out += numbers(o.get("text", ""))
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                out += numbers(o.get("data", {}).get(mime, ""))
+    return out
+
+
+def check_prose(nb, name, allowed):
+    printed = printed_numbers(nb)
+    problems = []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for c in unsupported(cell.source, printed, allowed):
+                problems.append(f"cell {k}: {c.text!r} in “…{c.context}…”")
+    assert not problems, f"{name}: numbers in the prose that no cell prints or asserts:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", COURSE, ids=lambda p: p.stem)
+def test_every_number_in_the_prose_is_computed(path, executed_notebooks):
+    check_prose(executed_notebooks[path.stem], path.name, NOT_RESULTS.get(path.stem[:2], {}))
+
+
+@pytest.mark.parametrize("path", HOMEWORK, ids=lambda p: p.stem)
+def test_every_number_in_a_homework_source_is_computed(path, tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False).execute(cwd=str(path.parent))
+    check_prose(nb, path.name, NOT_RESULTS.get(path.stem, {}))
+
+
+def test_the_checker_catches_a_stale_number():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("The LSTM fell to 46% at delay 75, and 0.954 is the answer."),
+        nbformat.v4.new_code_cell("print(0.99)", outputs=[nbformat.v4.new_output("stream", text="0.99 0.9537\n")]),
+    ]
+    bad = [c.text for c in unsupported(nb.cells[0].source, printed_numbers(nb))]
+    assert bad == ["46%", "75"], bad
