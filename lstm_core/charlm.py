@@ -175,9 +175,8 @@ def sample(lm, prime, n, *, temperature=1.0, seed=0):
     for _ in range(n):
         k = int(rng.choice(lm.vocab.size, p=softmax(logits, temperature)))
         out.append(lm.vocab.chars[k])
-        step_logits, run = lm.forward(np.array([[k]]), state)
-        state = lm.model.final_state(run)
-        logits = step_logits[0, 0].astype(np.float64)
+        step_logits, state = lm.model.step(one_hot(np.array([k]), lm.vocab.size, lm.dtype), state)  # read it, predict
+        logits = step_logits[0].astype(np.float64)
     return "".join(out)
 
 

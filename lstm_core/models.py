@@ -3,9 +3,11 @@
 import numpy as np
 
 from . import fast
-from ._validate import check_choice
-from .gru import GRUParams, gru_backward, gru_forward
+from ._validate import check_choice, read_only
+from .gru import GRUParams, gru_backward, gru_forward, gru_step
+from .lstm import lstm_step
 from .params import LSTM_GATES, LSTMParams, RNNParams
+from .rnn import rnn_step
 
 CELLS = {  # training runs the fast path (lstm_core.fast) where there is one: the same numbers as the readable ones
     "lstm": (LSTMParams, fast.lstm_forward, fast.lstm_backward),
@@ -74,6 +76,22 @@ class SequenceModel:
 
         Feeding it to the next forward carries the memory on; no gradient flows back through it."""
         return (run.h[-1].copy(), run.c[-1].copy()) if self.kind == "lstm" else (run.h[-1].copy(),)
+
+    def step(self, x, state=None):
+        """One step of the cell's readable step function: outputs y (B, K) and the next state, for generating
+        one token at a time (nothing is kept for backward). ``x`` (B, D); ``state`` as ``final_state`` gives it."""
+        arrays = _cell_arrays(self.cell)
+        cell = type(self.cell)(*(read_only(a) for a in arrays.values()))  # read-only views: no copy per step
+        if state is None:
+            zeros = np.zeros((x.shape[0], self.cell.hidden_size), self.W_y.dtype)
+            state = (zeros, zeros) if self.kind == "lstm" else (zeros,)
+        if self.kind == "lstm":
+            h, c, _ = lstm_step(x, *state, cell, check=False)
+            state = (h, c)
+        else:
+            h, _ = (gru_step if self.kind == "gru" else rnn_step)(x, state[0], cell, check=False)
+            state = (h,)
+        return h @ self.W_y.T + self.b_y, state
 
     def backward(self, dy, run):
         """Gradients of every parameter, as a dict like ``params``, and the cell's gradient record."""

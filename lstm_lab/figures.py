@@ -92,6 +92,37 @@ def heatmap(values, *, xlabel="step $t$", ylabel="unit $j$", title="", cbar="", 
     return Snapshot(fig)
 
 
+def context_curves(curves, *, chance=None, unigram=None):
+    """Validation loss against the context a model may use (state reset every k characters), one line per model.
+
+    ``curves``: {label: {k: loss in nats per character}}; ``chance`` (ln V) and ``unigram`` (letter frequencies
+    alone) are drawn as reference lines."""
+    with rc_context(RC):
+        fig = _fig(8.5, 4.2)
+        ax = fig.subplots()
+        for (label, curve), (color, ls), mk in zip(curves.items(), STYLES, "osD^v", strict=False):
+            ks = sorted(int(k) for k in curve)
+            ax.plot(
+                ks,
+                [curve[str(k)] if str(k) in curve else curve[k] for k in ks],
+                color=color,
+                ls=ls,
+                marker=mk,
+                lw=2,
+                label=label,
+            )
+        if unigram is not None:
+            ax.axhline(unigram, color="0.45", ls="-.", lw=1, label="letter frequencies alone")
+        if chance is not None:
+            ax.axhline(chance, color="0.5", ls=":", lw=1, label="chance (uniform over the characters)")
+        ax.set_xscale("log", base=2)
+        ax.set(xlabel="context: the state is reset every $k$ characters", ylabel="validation loss (nats per character)")
+        ax.set_title("how far back does memory help?")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(loc="upper right")
+    return Snapshot(fig)
+
+
 def cell_diagram():
     """One LSTM cell drawn from its equations: the cell path C_{t-1} -> C_t along the top, the gates below."""
     with rc_context(RC):
@@ -166,4 +197,29 @@ def cell_diagram():
             ha="center",
             fontsize=13,
         )
+    return Snapshot(fig)
+
+
+def gradient_paths(flows, *, title="", xlabel="step $t$ (0: the flagged symbol)"):
+    """One panel per model: ||dL/dC_t|| relative to the last step, the total (every path) against the cell path
+    alone and notebook 03's constant gate. ``flows``: {panel title: scenarios.cell_gradient_paths(...)}."""
+    parts = [
+        ("total", r"total $\|\partial L/\partial C_t\|$ (every path)", BLUE, "-"),
+        ("cell_path", r"along the cell alone ($\times f_t$ per step)", VERMILLION, "--"),
+        ("constant_gate", r"along the cell, $f_t$ held at $\sigma(b_f)$", GREEN, ":"),
+    ]
+    with rc_context(RC):
+        fig = _fig(10, 3.9)
+        axes = fig.subplots(1, len(flows), sharey=True, squeeze=False)[0]
+        for ax, (name, flow) in zip(axes, flows.items(), strict=True):
+            for key, label, color, ls in parts:
+                y = np.asarray(flow[key])
+                ax.plot(np.arange(len(y)), y / y[-1], color=color, ls=ls, lw=2, label=label)
+            ax.set_yscale("log")
+            ax.set(xlabel=xlabel, title=name)
+            ax.grid(alpha=0.3)
+        axes[0].set_ylabel(r"$\|\partial L/\partial C_t\| \,/\, \|\partial L/\partial C_{T-1}\|$")
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
+        if title:
+            fig.suptitle(title)
     return Snapshot(fig)

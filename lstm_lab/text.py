@@ -103,11 +103,14 @@ def correlations(values, feats):
 
 def readable_units(lm, text, *, what="c"):
     """For each feature of ``text``: the unit whose cell state (``what="c"``) or hidden state ("h") correlates
-    best with it, as (feature, unit, r), strongest first. The run is the model reading ``text`` from a zero state."""
+    best with it, as (feature, unit, r), strongest first; a feature that never changes in ``text`` is left out.
+    The run is the model reading ``text`` from a zero state."""
     _, run = lm.forward(lm.vocab.encode(text)[:, None])
     values = np.asarray(getattr(run, what)[:, 0, :], dtype=np.float64)
     rows = []
     for name, r in correlations(values, features(text)).items():
+        if np.isnan(r).all():  # the feature never changes in this text: nothing to correlate with
+            continue
         j = int(np.nanargmax(np.abs(r)))
         rows.append((name, j, float(r[j])))
     return sorted(rows, key=lambda row: -abs(row[2]))

@@ -13,6 +13,7 @@ Every number it records is a function of the code and the seeds, not of the mach
 import argparse
 import json
 import math
+import pathlib
 import platform
 import subprocess
 import sys
@@ -43,12 +44,12 @@ def schedule(steps, lr, lr_final):
     return lr_at
 
 
-def train(kind, log=print):
+def train(kind, out=OUT, steps=None, log=print):
     vocab = text.vocab()
     train_text, val_text = text.split()
     ids, val_ids = vocab.encode(train_text), vocab.encode(val_text)
     lm = charlm.CharLM(kind, vocab, MODELS[kind], seed=SETTINGS["seed"], dtype=np.float32)
-    s, steps = SETTINGS, STEPS[kind]
+    s, steps = SETTINGS, steps or STEPS[kind]
     log(f"{kind}: H = {MODELS[kind]}, {lm.n_parameters():,} parameters, {steps} steps")
     t0 = time.perf_counter()
     hist = charlm.train_charlm(
@@ -67,7 +68,7 @@ def train(kind, log=print):
     val = charlm.evaluate(lm, val_ids)
     samples = {str(T): charlm.sample(lm, PRIME, 300, temperature=T, seed=0) for T in TEMPERATURES}
     contexts = {str(k): charlm.evaluate_with_resets(lm, val_ids, k) for k in CONTEXTS}
-    lm.save(OUT / f"charlm_{kind}.npz", validation_nats=val)
+    lm.save(out / f"charlm_{kind}.npz", validation_nats=val)
     log(f"{kind}: validation {val:.4f} nats/char ({val / math.log(2):.3f} bits) after {seconds:.0f} s")
     return {
         "kind": kind,
@@ -88,11 +89,15 @@ def train(kind, log=print):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", choices=list(MODELS), action="append", help="train only this kind (repeatable)")
+    ap.add_argument("--out", default=str(OUT), help="where to write (default: lstm_lab/data, what ships)")
+    ap.add_argument("--steps", type=int, help="fewer training steps, for a quick trial (what ships uses STEPS)")
     args = ap.parse_args(argv)
-    path = OUT / "charlm_results.json"
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "charlm_results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
     for kind in args.only or list(MODELS):
-        results.setdefault("models", {})[kind] = train(kind)
+        results.setdefault("models", {})[kind] = train(kind, out, args.steps)
         results.update(
             settings={**SETTINGS, "steps": STEPS, "hidden_sizes": MODELS, "prime": PRIME},
             split={"train_fraction": text.TRAIN_FRACTION, "validation_characters": len(text.split()[1])},

@@ -131,3 +131,25 @@ def test_figure_is_built_once_and_snapshot_renders(cls, tmp_path):
     snap.save(path)
     assert path.read_bytes().startswith(b"\x89PNG")
     assert snap._repr_png_().startswith(b"\x89PNG")
+
+
+def test_text_explorer_shows_the_models_own_guesses_and_the_forget_offset_acts():
+    from lstm_lab import text
+    from lstm_lab.explorers import TextExplorer
+    from lstm_lab.explorers.text import passages
+
+    e = TextExplorer()
+    passage, t = passages()[e.values["passage"]], e.values["position"]
+    probs, _ = text.load_model("lstm").next_char_probabilities(passage)  # the fast path, from lstm_core.charlm
+    np.testing.assert_allclose(e.data["probs"], probs[t], rtol=1e-4, atol=1e-6)
+    top = text.vocab().chars[int(np.argmax(probs[t]))]
+    assert f"guesses: {top!r} {probs[t].max():.2f}" in e.readout_text
+    assert "<span title=" in e.readout_widget.value and "Hover over a character" in e.readout_widget.value
+    before = ydata(e, "tanh_c").copy()
+    e.update(f_offset=-6.0)
+    assert np.abs(ydata(e, "tanh_c") - before).max() > 0.05  # unit 0 forgets at every step now
+    assert "b_f offset -6.0" in e.readout_text
+    e.update(temperature=0.1)
+    cold = e.data["sample"]
+    e.update(temperature=2.0)
+    assert e.data["sample"] != cold and len(e.data["sample"]) == len(cold) == 60  # a fresh sample, same length

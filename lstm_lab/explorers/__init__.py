@@ -4,6 +4,7 @@
     LSTMCellExplorer          one cell gate by gate (b_f, b_i, b_c, b_o, input pattern)
     GradientHighwayExplorer   dL/dC_t through time, memory length against -1/ln f (b_f)
     SquashExplorer            tanh against ReLU (squash, recurrent scale, b_f)
+    TextExplorer              a character model reading Shakespeare (passage, unit, its b_f, position, temperature)
 
 Each has ``update(**values)``, a text readout (``readout_text``), and ``snapshot()`` for a static figure.
 lstm_core never imports this package.
@@ -19,8 +20,9 @@ from .cell import LSTMCellExplorer
 from .highway import GradientHighwayExplorer
 from .rnn_memory import RNNMemoryExplorer
 from .squash import SquashExplorer
+from .text import TextExplorer
 
-EXPLORERS = (RNNMemoryExplorer, LSTMCellExplorer, GradientHighwayExplorer, SquashExplorer)
+EXPLORERS = (RNNMemoryExplorer, LSTMCellExplorer, GradientHighwayExplorer, SquashExplorer, TextExplorer)
 
 __all__ = [
     "EXPLORERS",
@@ -30,4 +32,5 @@ __all__ = [
     "RNNMemoryExplorer",
     "Snapshot",
     "SquashExplorer",
+    "TextExplorer",
 ]

@@ -71,7 +71,7 @@ class Panel:
     xlim: tuple = (0, 200)
     lines: list = field(default_factory=list)
     hlines: list = field(default_factory=list)  # (y, label) reference lines, drawn once
-    legend: str = "best"
+    legend: str = "best"  # where the legend goes; "above" puts it in one row over the axes, covering nothing
 
 
 def _draw_panels(fig, panels, grid, data=None, animated=True):
@@ -105,7 +105,9 @@ def _draw_panels(fig, panels, grid, data=None, animated=True):
                     animated=animated,
                 )
             artists.append((spec, a))
-        if pan.legend:
+        if pan.legend == "above":
+            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=4, frameon=False, borderaxespad=0.2)
+        elif pan.legend:
             ax.legend(loc=pan.legend, framealpha=0.9)
     if data is not None:
         _set_data(artists, data)

@@ -8,7 +8,8 @@ from ._base import BLUE, ORANGE, VERMILLION, Explorer, Line, Panel
 
 class SquashExplorer(Explorer):
     """Controls: tanh or ReLU for C~_t and the output; the scale of the recurrent weights; b_f.
-    Left: max |C_t| and max |h_t| over time; right: ||dL/dC_t|| (loss on the last step), log axes."""
+    Left: max |C_t| and max |h_t| over time; right: ||dL/dC_t|| (loss on the last step), log axes.
+    The readout gives the tanh bound 1/(1 - f_max) from the largest forget gate the run reached (W_f != 0)."""
 
     defaults = {"squash": "tanh", "w_scale": 1.0, "b_f": 3.0}
     grid = (1, 2)
@@ -57,9 +58,21 @@ class SquashExplorer(Explorer):
     def readout(self, values, data):
         T = self.T
         over = data["overflow_step"]
-        tail = f"overflowed to inf at step {over}" if over is not None else f"max |C_{T - 1}| = {data['c_max'][-1]:.3g}"
+        tail = (
+            f"overflowed to inf at step {over}"
+            if over is not None
+            else f"max |C_{T - 1}| = {data['c_max'][-1]:.3g} (largest over the run {data['c_max'].max():.3g})"
+        )
+        sigma_bf = float(sigmoid(values["b_f"]))
+        if values["squash"] == "tanh":
+            bound = (
+                f"tanh bound on |C_t|: 1/(1-f_max) = {data['bound']:.3g}, with f_max = {data['f_max']:.4f} the largest "
+                f"forget gate this run reached\n(σ(b_f) = {sigma_bf:.4f} would give {1 / (1 - sigma_bf):.3g}: not a bound "
+                "here, since W_f ≠ 0 lets f_t rise above σ(b_f))"
+            )
+        else:
+            bound = "no bound under ReLU: the candidate is not kept inside (-1, 1)"
         return (
             f"{values['squash']}: {tail};  max |h_{T - 1}| = {data['h_max'][-1]:.3g}\n"
-            f"gradient reaching C_0: {data['c_norm'][0]:.3g}   (1/(1-f) bound on |C_t| under tanh: "
-            f"{1 / (1 - float(sigmoid(values['b_f']))):.3g})"
+            f"gradient reaching C_0: {data['c_norm'][0]:.3g}\n" + bound
         )
