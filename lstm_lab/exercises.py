@@ -228,16 +228,19 @@ def _softmax(z):
 
 # --- 07: holding a gate fixed --------------------------------------------------------------------------------------
 def _ablate_cases():
+    per_unit = np.array([0.1, 0.5, 0.7, 0.95])  # one value per unit, as notebook 07 holds each gate at its average
     return [
         {"p": lstm_core.LSTMParams.init(3, 4, seed=7), "gate": g, "value": v}
-        for g, v in (("i", 0.5), ("f", 0.9), ("o", 0.2))
+        for g, v in (("i", 0.5), ("f", 0.9), ("o", 0.2), ("f", per_unit))
     ]
 
 
-def _ablate(p, gate, value, *, zero_weights=True, logit=True):
+def _ablate(p, gate, value, *, zero_weights=True, logit=True, flipped=False):
     if zero_weights:
         getattr(p, f"W_{gate}")[...] = 0.0
-    setattr(p, f"b_{gate}", math.log(value / (1 - value)) if logit else value)
+    if logit:
+        value = np.log((1 - value) / value) if flipped else np.log(value / (1 - value))
+    setattr(p, f"b_{gate}", value)
     return p
 
 
@@ -424,6 +427,10 @@ EXERCISES = {
             Mistake(
                 "the weights still make the gate follow the input: set W_gate to 0 as well",
                 lambda p, gate, value: _ablate(p, gate, value, zero_weights=False),
+            ),
+            Mistake(
+                "upside down: ln((1 - v) / v) gives sigma(b) = 1 - v; the bias for sigma(b) = v is ln(v / (1 - v))",
+                lambda p, gate, value: _ablate(p, gate, value, flipped=True),
             ),
         ),
         mutates="p",

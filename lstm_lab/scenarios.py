@@ -157,25 +157,66 @@ def gradient_highway(b_f, T=200, *, H=8, seed=0):
     }
 
 
-def squash_setup(w_scale=1.0, b_f=3.0, T=200, *, H=8, seed=0):
+def gradient_flow_at_init(b_f, T=200, *, H=8, seed=0, constant_gate=False):
+    """gradient_highway's measurement (the same seeded input, the same unit-vector loss on h_{T-1}) on an LSTM
+    whose gates are free: LSTMParams.init(1, H, forget_bias=b_f) as it comes, nothing zeroed or scaled, so
+    W_f != 0 and f_t moves with x_t and h_{t-1}. ``constant_gate=True`` measures gradient_highway's
+    constrained LSTM instead (W_f = 0, the other weights halved), through the same code.
+
+    Returns cell_gradient_paths' dict ("total" = ||dL/dC_t||, "h_total" = ||dL/dh_t||, "cell_path",
+    "constant_gate", "f") plus f_min and f_max (the range of f_t over the run), f_bias = sigma(b_f), measured
+    (memory_length of the total) and predicted (-1/ln sigma(b_f)).
+    """
+    from lstm_core import sigmoid
+
+    xs, dh = _highway_inputs(T, H, seed)
+    if constant_gate:
+        p = _highway_params(H, seed)
+        p.b_f = b_f
+    else:
+        p = LSTMParams.init(1, H, seed=seed, forget_bias=b_f)
+    d = cell_gradient_paths(p, xs, dh)
+    f_bias = float(sigmoid(b_f))
+    return {
+        **d,
+        "t": np.arange(T),
+        "f_min": float(d["f"].min()),
+        "f_max": float(d["f"].max()),
+        "f_bias": f_bias,
+        "measured": memory_length(d["total"]),
+        "predicted": predicted_memory_length(f_bias),
+    }
+
+
+def squash_setup(w_scale=1.0, b_f=3.0, T=200, *, H=8, seed=0, inputs="constant", hold_forget=False):
     """The LSTM and the input of squash_comparison: seeded weights, the recurrent ones scaled by w_scale, the
     forget bias at b_f (its weights W_f are NOT zero, so f_t moves around sigma(b_f)), and x_t = 1 for T steps.
-    Returns (params, xs)."""
+
+    ``inputs="noise"``: x_t drawn from N(0, 1) (seeded) instead of the constant 1. ``hold_forget=True``: W_f = 0,
+    so that f_t = sigma(b_f) at every step. Returns (params, xs)."""
+    check_choice("inputs", inputs, ("constant", "noise"))
     p = LSTMParams.init(1, H, seed=seed)
     p.W[:, :H] *= w_scale
     p.b_f = b_f
+    if hold_forget:
+        p.W_f[:] = 0.0
+    if inputs == "noise":
+        return p, np.random.default_rng(seed).normal(0.0, 1.0, size=(T, 1, 1))
     return p, np.ones((T, 1, 1))
 
 
-def squash_comparison(squash, w_scale=1.0, T=200, *, H=8, seed=0, b_f=3.0):
+def squash_comparison(squash, w_scale=1.0, T=200, *, H=8, seed=0, b_f=3.0, inputs="constant", hold_forget=False):
     """An LSTM driven by a constant input, its candidate and output squashed by tanh or ReLU (squash_setup).
 
     Returns a dict of (T,) arrays: c_max = max |C_t|, h_max = max |h_t|, c_norm = ||dL/dC_t||
-    (loss on the last step), and overflow_step, the first step with a non-finite value (or None).
+    (loss on the last step); overflow_step, the first step with a non-finite value (or None); f_min and f_max,
+    the smallest and largest forget gate f_t the run reached (over every step and unit); and bound, the tanh
+    bound on |C_t| those gates prove, 1 / (1 - f_max) (inf when f_max rounds to 1). sigma(b_f) is not a bound
+    here: with W_f != 0, f_t rises above it.
     """
     check_choice("squash", squash, ("tanh", "relu"))
-    p, xs = squash_setup(w_scale, b_f, T, H=H, seed=seed)
-    with np.errstate(over="ignore", invalid="ignore"):
+    p, xs = squash_setup(w_scale, b_f, T, H=H, seed=seed, inputs=inputs, hold_forget=hold_forget)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         run = lstm_forward(xs, p, squash=squash)
         c_max = np.abs(run.c).max(axis=(1, 2))
         h_max = np.abs(run.h).max(axis=(1, 2))
@@ -187,7 +228,19 @@ def squash_comparison(squash, w_scale=1.0, T=200, *, H=8, seed=0, b_f=3.0):
             c_norm = lstm_backward(dh, run).c_norm
         else:
             c_norm = np.full(T, np.inf)
-    return {"t": np.arange(T), "c_max": c_max, "h_max": h_max, "c_norm": c_norm, "overflow_step": overflow}
+        f = run.f[np.isfinite(run.f)]
+        f_min, f_max = (float(f.min()), float(f.max())) if f.size else (float("nan"), float("nan"))
+        bound = float(1.0 / (1.0 - f_max)) if f_max < 1 else float("inf")
+    return {
+        "t": np.arange(T),
+        "c_max": c_max,
+        "h_max": h_max,
+        "c_norm": c_norm,
+        "overflow_step": overflow,
+        "f_min": f_min,
+        "f_max": f_max,
+        "bound": bound,
+    }
 
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
@@ -233,3 +286,80 @@ def delayed_recall_experiment(kind, delay, *, forget_bias=3.0, seed=0, progress=
     )
     _, acc = evaluate(model, tasks.delayed_recall(s["test_sequences"], delay, seed=10_000 + seed))
     return model, hist, acc
+
+
+# --- notebook 05: the gradient in a real LSTM (nothing held constant), and how much the output depends on each input
+def loss_gradient_on_h(model, batch):
+    """dL/dh_t (T, B, H) that a SequenceModel's softmax cross-entropy on ``batch`` applies to the hidden states
+    directly: (softmax(y_t) - onehot(target_t)) W_y on the masked steps (the last one, for delayed recall).
+    The forward pass is the readable one (lstm_forward, gru_forward or rnn_forward), y_t = W_y h_t + b_y."""
+    from lstm_core import gru_forward
+    from lstm_core.losses import softmax_cross_entropy
+
+    forward = {"lstm": lstm_forward, "gru": gru_forward, "rnn": rnn_forward}[model.kind]
+    y = forward(batch.xs, model.cell).h @ model.W_y.T + model.b_y
+    _, dy, _ = softmax_cross_entropy(y, batch.targets, batch.mask)
+    return dy @ model.W_y
+
+
+def cell_gradient_paths(p, xs, dh):
+    """How a loss's gradient reaches each cell state C_t of an LSTM whose gates are free (W_f != 0).
+
+    ``p`` LSTMParams, ``xs`` (T, B, D), ``dh`` (T, B, H) the loss's own dL/dh_t. Computed with the readable
+    lstm_forward/lstm_backward. Returns a dict of (T,) arrays, norms over the batch and the units:
+
+    * "total": ||dL/dC_t||, every path (lstm_backward's c_norm). Going back one step,
+      dL/dC_{t-1} = dL/dC_t * f_t  +  (dL/dh_{t-1}) * o_{t-1} * (1 - tanh^2 C_{t-1}), and dL/dh_{t-1} =
+      W_h^T (the gradients of all four pre-activations at t): the gradient also leaves the cell into the gates
+      and comes back.
+    * "cell_path": the cell path alone: what enters the cell at each step from the loss (through h_s), carried
+      back only by the line dc_prev = dc_t * f_t, with the gates f_t this run really had;
+    * "constant_gate": the same, with every f_t replaced by sigma(b_f) (notebook 03's assumption);
+    "f": the run's forget gates (T, B, H); and "h_total": ||dL/dh_t||, every path (lstm_backward's h_norm).
+    """
+    from lstm_core import sigmoid
+
+    run = lstm_forward(xs, p)
+    grads = lstm_backward(dh, run)
+    total = grads.c_norm
+    entry = dh * run.o * (1.0 - np.tanh(run.c) ** 2)  # the loss's gradient entering C_s through h_s
+    f_const = sigmoid(np.asarray(p.b_f))
+    T = xs.shape[0]
+    cell_path, constant_gate = np.zeros(T), np.zeros(T)
+    along, const = np.zeros_like(entry[0]), np.zeros_like(entry[0])
+    for t in reversed(range(T)):
+        along = entry[t] + (along * run.f[t + 1] if t + 1 < T else 0.0)
+        const = entry[t] + const * f_const
+        cell_path[t], constant_gate[t] = np.linalg.norm(along), np.linalg.norm(const)
+    return {
+        "total": total,
+        "cell_path": cell_path,
+        "constant_gate": constant_gate,
+        "f": run.f,
+        "h_total": grads.h_norm,  # ||dL/dh_t||, every path (lstm_backward's h_norm)
+    }
+
+
+def connectivity(model, xs):
+    """How strongly the last step's output depends on each input: ||dy_{T-1}/dx_t||, the Frobenius norm of the
+    Jacobian of the last logits (K) with respect to x_t (D), for every t and sequence: (T, B).
+
+    ``model`` a SequenceModel ("lstm", "gru" or "rnn"). One readable backward pass per output unit k, with
+    dL/dh_{T-1} = W_y[k] and nothing elsewhere, gives row k of every Jacobian dy_{T-1}/dx_t; the squares
+    of those rows add up to the squared Frobenius norm. (Distill's "Visualizing memorization in RNNs"
+    calls this connectivity.)"""
+    from lstm_core import gru_backward, gru_forward
+
+    forward, backward = {
+        "lstm": (lstm_forward, lstm_backward),
+        "gru": (gru_forward, gru_backward),
+        "rnn": (rnn_forward, rnn_backward),
+    }[model.kind]
+    run = forward(xs, model.cell)
+    T, B, _ = xs.shape
+    squares = np.zeros((T, B))
+    for w_k in model.W_y:
+        dh = np.zeros((T, B, model.cell.hidden_size))
+        dh[-1] = w_k
+        squares += (backward(dh, run).x ** 2).sum(axis=2)
+    return np.sqrt(squares)

@@ -5,9 +5,9 @@ import json
 import pathlib
 import subprocess
 import sys
-import tomllib
 
 import pytest
+import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 COURSE = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -19,7 +19,31 @@ COURSE = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 HOMEWORK = sorted((ROOT / "homework" / "source").glob("*/*.ipynb"))
 
 # numbers in prose that are not results, by notebook: {written form: why it is not computed}
-NOT_RESULTS = {}
+NOT_RESULTS = {
+    "01": {"0.05": "the step of the explorer's ρ slider"},
+    "03": {
+        "0.25": "the step of the explorer's b_f slider",
+        "1997": "a year: the first LSTM (Hochreiter and Schmidhuber)",
+        "2000": "a year: the forget gate added (Gers, Schmidhuber and Cummins)",
+    },
+    "07": {
+        "1997": "a year: the first LSTM (Hochreiter and Schmidhuber)",
+        "2000": "a year: the forget gate added (Gers, Schmidhuber and Cummins)",
+    },
+    "09": {
+        "1997": "a year: the first LSTM (Hochreiter and Schmidhuber)",
+        "2000": "a year: the forget gate (Gers, Schmidhuber and Cummins) and peepholes (Gers and Schmidhuber)",
+        "2002": "a year: peepholes for precise timing (Gers, Schraudolph and Schmidhuber)",
+        "2014": "a year: the GRU (Cho et al.) and attention on arXiv (Bahdanau, Cho and Bengio)",
+        "2015": "a year: attention published (Bahdanau, Cho and Bengio)",
+        "2017": "a year: the Transformer (Vaswani et al.)",
+    },
+    # the homework sources' headings: a time estimate and points, set by the assignment
+    "a1_forward": {"1.5": "a time estimate (hours)", "12": "points", "10": "points"},
+    "a2_backward": {"1.5": "a time estimate (hours)", "15": "points", "10": "points"},
+    "a3_bptt": {"1.5": "a time estimate (hours)", "16": "points", "10": "points"},
+    "a4_concepts": {"1.5": "a time estimate (hours)", "15": "points", "10": "points"},
+}
 
 
 def printed_numbers(nb):

@@ -9,6 +9,7 @@ ipywidgets is missing too, ``snapshot()`` still draws the lesson as a static fig
 
 import html
 import io
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -160,6 +161,7 @@ class Explorer:
     figsize = (9.0, 4.2)
     dpi = 80
     snapshot_settings: list = []
+    static_grids: list = []  # for the static site (static.py): each {control: [values]}, the rest at their defaults
 
     def __init__(self, **values):
         import ipywidgets as widgets
@@ -266,10 +268,12 @@ class Explorer:
         rgba = np.asarray(self.canvas.buffer_rgba())
         return encode_png(rgba)
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widget, and as text the explorer with its settings (the static site reads them to show its frames)."""
+        data = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        data = dict(data[0] if isinstance(data, tuple) else data)
+        data["text/plain"] = f"{type(self).__name__}({json.dumps(self.values)})"
+        return data
 
     @classmethod
     def snapshot(cls, settings=None):

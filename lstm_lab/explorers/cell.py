@@ -15,6 +15,11 @@ class LSTMCellExplorer(Explorer):
     figsize = (9.0, 7.0)
     T = 60
     snapshot_settings = [{"b_f": 4.0}, {"b_f": 1.0}, {"b_f": -4.0}]
+    static_grids = [
+        {"b_f": [-6.0 + 0.5 * k for k in range(25)], "pattern": list(scenarios.PATTERNS)},
+        {"b_i": [-6.0 + 1.0 * k for k in range(13)]},
+        {"b_o": [-6.0 + 1.0 * k for k in range(13)]},
+    ]
 
     def make_controls(self, w):
         style = {"description_width": "initial"}

@@ -13,6 +13,7 @@ class GradientHighwayExplorer(Explorer):
     figsize = (10.0, 4.2)
     T = 200
     snapshot_settings = [{"b_f": 0.0}, {"b_f": 3.0}, {"b_f": 6.0}]
+    static_grids = [{"b_f": [-2.0 + 0.25 * k for k in range(41)]}]
 
     def make_controls(self, w):
         return {

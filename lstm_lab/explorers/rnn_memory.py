@@ -11,6 +11,7 @@ class RNNMemoryExplorer(Explorer):
 
     defaults = {"rho": 0.9, "T": 100}
     snapshot_settings = [{"rho": 0.8}, {"rho": 1.0}, {"rho": 1.5}]
+    static_grids = [{"rho": [round(0.3 + 0.05 * k, 2) for k in range(35)], "T": [50, 100, 200]}]
 
     def make_controls(self, w):
         return {

@@ -16,6 +16,10 @@ class SquashExplorer(Explorer):
     figsize = (10.0, 4.2)
     T = 200
     snapshot_settings = [{"squash": "tanh"}, {"squash": "relu"}]
+    static_grids = [
+        {"squash": ["tanh", "relu"], "w_scale": [round(0.1 * k, 1) for k in range(21)]},
+        {"squash": ["tanh", "relu"], "b_f": [-2.0 + 0.5 * k for k in range(17)]},
+    ]
 
     def make_controls(self, w):
         style = {"description_width": "initial"}

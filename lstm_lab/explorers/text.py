@@ -80,6 +80,10 @@ class TextExplorer(Explorer):
     grid = (2, 1)
     figsize = (9.0, 5.0)
     snapshot_settings = [{"f_offset": 0.0}, {"f_offset": -6.0}]
+    static_grids = [
+        {"unit": list(range(8)), "f_offset": [-6.0, -3.0, 0.0, 3.0, 6.0]},
+        {"position": list(range(0, 200, 10))},
+    ]
 
     def make_controls(self, w):
         style = {"description_width": "initial"}
