@@ -1,7 +1,8 @@
 """Precompute notebook 05's delay sweep: accuracy on delayed recall against the delay, for a vanilla RNN
-and for LSTMs with forget bias 1 and 3, over a few seeds. Writes lstm_lab/data/delay_sweep.json.
+and for LSTMs with forget bias 1 and 3, over a few seeds. Writes lstm_lab/data/delay_sweep.json;
+tests/test_delay_sweep.py re-runs one entry and fails when the file no longer matches the code.
 
-    python scripts/delay_sweep.py            # about 4 minutes on 2 cores
+    python scripts/delay_sweep.py            # about 4 minutes on 2 quiet cores (half an hour on a busy machine)
     python scripts/delay_sweep.py --quick    # two delays, one seed: a smoke run
 """
 
