@@ -1,98 +1,190 @@
-"""Render the whole course, executed, to static HTML: one page per notebook plus an index in course order.
+"""Build the course's site: a book (Sphinx + MyST-NB + sphinx-book-theme) with every notebook executed, its
+explorers precomputed so their sliders move without a kernel, the homework (student versions), the teachers'
+guide and the performance and testing notes. Fully offline: MathJax, fonts and scripts ship with the site.
 
-    python scripts/build_site.py            # writes site/ (publish that folder as a website)
+    python scripts/build_site.py                  # executes the notebooks, writes site/ (open site/index.html)
     python scripts/build_site.py --out DIR
     python scripts/build_site.py --executed DIR   # notebooks already executed (the test suite passes nbval's)
 
-Live explorers need a kernel, so in the static pages each explorer's widget output is replaced by a
-short note; the snapshot cell that follows every explorer carries its figure. Needs nbconvert and
-nbclient (installed with JupyterLab), and django-static-mathjax, whose copy of MathJax 3 the site
-carries in site/mathjax/ so the equations render without any network (nbconvert would load MathJax
-from a CDN).
+Publish the output folder as a website. The pages link to Colab and Binder at the course's version tag.
 """
 
 import argparse
-import html
 import importlib.util
 import json
 import pathlib
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 
 import nbformat
-from nbclient import NotebookClient
-from nbconvert import HTMLExporter
+import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+REPO = PROJECT["urls"]["Repository"]  # https://github.com/OWNER/NAME
+TAG = f"v{PROJECT['version']}"
 WIDGET = "application/vnd.jupyter.widget-view+json"
-NOTE = (
-    "<p><em>Interactive explorer: run this notebook in JupyterLab to move its sliders. "
-    "The static figure below shows it at a few settings.</em></p>"
-)
+EXPLORER_TEXT = re.compile(r"^(\w+Explorer)\((\{.*\})\)$", re.S)
+DOCS = ("teaching.md", "lstm_core.md", "performance.md", "testing.md")
 
 
-# MathJax 3, shipped with the site: $...$ and $$...$$ as in the notebooks, SVG output (no font files)
-MATHJAX = """<script>
-window.MathJax = {tex: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]],
-  processEscapes: true, tags: "none"}, svg: {fontCache: "global"}};
-</script>
-<script src="mathjax/tex-svg.js" defer></script>"""
+def notebooks():
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-def ship_mathjax(out_dir):
+def execute(path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3").execute(cwd=str(path.parent))
+    return nb
+
+
+def launch_links(stem):
+    owner_repo = REPO.removeprefix("https://github.com/")
+    colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{TAG}/notebooks/{stem}.ipynb"
+    binder = f"https://mybinder.org/v2/gh/{owner_repo}/{TAG}?urlpath=lab/tree/notebooks/{stem}.ipynb"
+    return (
+        f'<p class="launch-links">Run this notebook: <a href="{colab}">Open in Colab</a>'
+        f'<a href="{binder}">Launch on Binder</a> (both at version {TAG}), or in JupyterLab on your machine '
+        "(see the start page).</p>"
+    )
+
+
+def static_explorers(nb, stem, static_dir, cache):
+    """Replace every live explorer's widget output with its precomputed frames (lstm_lab.explorers.static)."""
+    import lstm_lab.explorers as ex
+    from lstm_lab.explorers import static
+
+    sizes = {}
+    for k, cell in enumerate(nb.cells):
+        for j, out in enumerate(cell.get("outputs", [])):
+            data = out.get("data", {})
+            m = EXPLORER_TEXT.match(data.get("text/plain", "")) if WIDGET in data else None
+            if not m:
+                continue
+            cls, values = getattr(ex, m.group(1)), json.loads(m.group(2))
+            start = {name: v for name, v in values.items() if v != cls.defaults[name]}
+            key = (cls.__name__, json.dumps(start, sort_keys=True))
+            if key not in cache:
+                folder = f"explorers/{cls.__name__}-{len(cache)}"
+                cache[key] = static.export(cls, static_dir / folder, f"_static/{folder}", **start)
+            page, size = cache[key]
+            sizes[f"{stem} cell {k}"] = size
+            cell.outputs[j] = nbformat.v4.new_output("display_data", data={"text/html": page})
+    return sizes
+
+
+def prepare(nb, stem, static_dir, cache):
+    """An executed notebook as a page: install cell hidden, launch links under the title, explorers static."""
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "colab-install" in tags:
+            tags.append("remove-cell")  # the site needs no install
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream" and "\r" in out.get("text", ""):
+                    # a progress bar: keep only its final state, as a terminal would show it
+                    out["text"] = "\n".join(line.split("\r")[-1] for line in out["text"].split("\n"))
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(launch_links(stem)))
+    return static_explorers(nb, stem, static_dir, cache)
+
+
+def homework_pages(src):
+    """The student versions of the assignments (no solutions, no hidden tests), as pages."""
+    spec = importlib.util.spec_from_file_location("hw", ROOT / "homework" / "hw.py")
+    hw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hw)
+    names = []
+    (src / "homework").mkdir()
+    for name, path in hw.assignments().items():
+        nb = hw.student_version(nbformat.read(path, as_version=4))
+        nbformat.write(nb, src / "homework" / f"{name}.ipynb")
+        names.append(f"homework/{name}")
+    return names
+
+
+def index_page(stems, homework):
+    readme = (ROOT / "README.md").read_text()
+    intro = readme.split("\n## ", 1)[0].split("\n", 1)[1]  # the README's opening, below its title
+    intro = "\n".join(line for line in intro.splitlines() if "](https://" not in line)  # no badges from the web
+    intro = re.sub(r"\]\((docs/[^)]+)\.md\)", r"](\1)", intro)
+    intro = intro.replace("](docs/", "](")
+    toc = "\n".join(stems)
+    return f"""# LSTM Lab
+
+{intro}
+
+```{{toctree}}
+:caption: The course
+:maxdepth: 1
+
+{toc}
+```
+
+```{{toctree}}
+:caption: Homework
+:maxdepth: 1
+
+{chr(10).join(homework)}
+```
+
+```{{toctree}}
+:caption: For teachers and developers
+:maxdepth: 1
+
+{chr(10).join(p.removesuffix(".md") for p in DOCS if (ROOT / "docs" / p).exists())}
+```
+"""
+
+
+def build(out, executed=None, log=print):
+    out = pathlib.Path(out)
+    with tempfile.TemporaryDirectory(prefix="lstm-lab-site-") as tmp:
+        src = pathlib.Path(tmp) / "src"
+        shutil.copytree(ROOT / "book", src)
+        shutil.copyfile(ROOT / "pyproject.toml", src / "pyproject.toml")
+        static_dir = src / "_static"
+        shutil.copyfile(ROOT / "lstm_lab" / "explorers" / "static_explorer.js", static_dir / "static_explorer.js")
+        ship_mathjax(static_dir)
+        for name in DOCS:
+            if (ROOT / "docs" / name).exists():
+                shutil.copyfile(ROOT / "docs" / name, src / name)
+        for picture in (ROOT / "docs").glob("*.png"):
+            shutil.copyfile(picture, src / picture.name)
+        cache, sizes, stems = {}, {}, []
+        for path in notebooks():
+            nb = nbformat.read(pathlib.Path(executed) / path.name, as_version=4) if executed else execute(path)
+            sizes.update(prepare(nb, path.stem, static_dir, cache))
+            nbformat.write(nb, src / path.name)
+            stems.append(path.stem)
+            log(f"prepared {path.name}")
+        homework = homework_pages(src)
+        (src / "index.md").write_text(index_page(stems, homework))
+        if out.exists():
+            shutil.rmtree(out)
+        r = subprocess.run(
+            [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", str(src), str(out)],
+            capture_output=True,
+            text=True,
+        )
+        if r.returncode:
+            raise SystemExit(f"sphinx-build failed:\n{r.stdout}\n{r.stderr}")
+    (out / "explorer-sizes.json").write_text(json.dumps(sizes, indent=1))
+    log(f"site: {out / 'index.html'}")
+    return out
+
+
+def ship_mathjax(static_dir):
     spec = importlib.util.find_spec("mathjax")
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("build_site: django-static-mathjax is not installed (pip install -r requirements-test.txt)")
-    src = pathlib.Path(list(spec.submodule_search_locations)[0]) / "static" / "mathjax" / "es5" / "tex-svg.js"
-    (out_dir / "mathjax").mkdir(exist_ok=True)
-    shutil.copyfile(src, out_dir / "mathjax" / "tex-svg.js")
-
-
-def use_local_mathjax(body):
-    """Swap nbconvert's CDN MathJax 2 loader and its configuration for the shipped MathJax 3."""
-    start, end = body.index("<!-- Load mathjax -->"), body.index("<!-- End of mathjax configuration -->")
-    return body[:start] + MATHJAX + body[end + len("<!-- End of mathjax configuration -->") :]
-
-
-def render(path, out_dir, executed=None):
-    if executed is None:
-        nb = nbformat.read(path, as_version=4)
-        NotebookClient(
-            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-        ).execute()
-    else:
-        nb = nbformat.read(executed / path.name, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        outputs = []
-        for out in cell.get("outputs", []):
-            if WIDGET in out.get("data", {}):
-                out = nbformat.v4.new_output("display_data", data={"text/html": NOTE})
-            elif out.get("output_type") == "stream" and "\r" in out.get("text", ""):
-                # a progress bar: keep only its final state, as a terminal would show it
-                out["text"] = "\n".join(line.split("\r")[-1] for line in out["text"].split("\n"))
-            outputs.append(out)
-        cell.outputs = outputs
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    body = re.sub(r'href="([0-9]{2}_[a-z_]+)\.ipynb"', r'href="\1.html"', body)  # links between notebooks
-    body = use_local_mathjax(body)
-    # nothing else from a CDN: require.js (for live widgets, replaced above) and mermaid (no diagrams here)
-    body = re.sub(r'<script src="https://cdnjs[^"]*require[^"]*"></script>', "", body)
-    body = re.sub(r'<script type="module">(?:(?!</script>).)*mermaid(?:(?!</script>).)*</script>', "", body, flags=re.S)
-    body = body.replace("<title>Notebook</title>", f"<title>{html.escape(title_of(nb))} · LSTM Lab</title>", 1)
-    target = out_dir / f"{path.stem}.html"
-    target.write_text(body)
-    return target, nb
-
-
-def title_of(nb):
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            first = cell.source.strip().splitlines()[0]
-            return first.lstrip("# ").strip()
-    return "untitled"
+    js = pathlib.Path(list(spec.submodule_search_locations)[0]) / "static" / "mathjax" / "es5" / "tex-svg.js"
+    (static_dir / "mathjax").mkdir(exist_ok=True)
+    shutil.copyfile(js, static_dir / "mathjax" / "tex-svg.js")
 
 
 def main(argv=None):
@@ -100,25 +192,7 @@ def main(argv=None):
     ap.add_argument("--out", default=str(ROOT / "site"))
     ap.add_argument("--executed", help="a folder of the notebooks already executed (they are not run again)")
     args = ap.parse_args(argv)
-    executed = pathlib.Path(args.executed) if args.executed else None
-    out_dir = pathlib.Path(args.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ship_mathjax(out_dir)
-    pages = []
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        target, nb = render(path, out_dir, executed)
-        pages.append((target.name, title_of(nb)))
-        print(f"rendered {path.name} -> {target}", flush=True)
-    items = "\n".join(f'<li><a href="{html.escape(name)}">{html.escape(title)}</a></li>' for name, title in pages)
-    (out_dir / "index.html").write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>LSTM Lab</title></head>"
-        "<body style='font-family:sans-serif;max-width:46em;margin:2em auto;line-height:1.5'>"
-        "<h1>LSTM Lab</h1><p>An interactive course on Long Short-Term Memory networks, rendered with its "
-        "figures. To move the sliders, open the notebooks in JupyterLab (see the repository's README).</p>"
-        f"<ol start='0'>\n{items}\n</ol></body></html>\n"
-    )
-    (out_dir / "pages.json").write_text(json.dumps(pages, indent=1))
-    print(f"index: {out_dir / 'index.html'}")
+    build(args.out, args.executed)
     return 0
 
 

@@ -96,4 +96,4 @@ def test_notebook_structure(path):
         assert any("assert " in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         if "Explorer(" in code:  # every live explorer also has a static snapshot for readers without a kernel
-            assert "snapshot()" in code
+            assert ".snapshot(" in code

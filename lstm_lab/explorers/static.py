@@ -66,8 +66,16 @@ def export(cls, folder, url_prefix, **start):
         values = sorted({v for grid in cls.static_grids for v in grid.get(name, [])} | {cls.defaults[name]}, key=_order)
         if start.get(name) is not None and start[name] not in values:
             values = sorted([*values, start[name]], key=_order)
+        if len(values) < 2:
+            continue  # a control the static version does not move is not shown
         label = getattr(control, "description", name)
-        controls[name] = {"label": label, "values": [_fmt(v) for v in values], "options": not hasattr(control, "min")}
+        kind = "option" if not hasattr(control, "min") else type(cls.defaults[name]).__name__  # int or float
+        controls[name] = {
+            "label": label,
+            "values": [_fmt(v) for v in values],
+            "options": kind == "option",
+            "type": kind,
+        }
     table, size = {}, 0
     settings = frames(cls)
     start_values = {**cls.defaults, **start}
