@@ -17,7 +17,7 @@ export PATH="$tmp/venv/bin:$PATH"  # nbgrader runs alembic from its environment
 cp -r "$repo/homework" "$tmp/course"
 rm -rf "$tmp/course/release"
 cd "$tmp/course"
-assignments="a1_forward a2_backward a3_bptt a4_concepts"
+assignments="a1_forward a2_backward a3_bptt a4_concepts a5_language_model"
 for a in $assignments; do
   nbgrader generate_assignment "$a" --force > "$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
   if grep -qE "BEGIN SOLUTION|HIDDEN TESTS" "release/$a/$a.ipynb"; then echo "nbgrader's release of $a leaks"; exit 1; fi
@@ -71,7 +71,7 @@ nbgrader export --to "$tmp/grades.csv" > /dev/null 2>&1
 python3 - "$tmp" <<'PY'
 import csv, json, re, sys
 tmp = sys.argv[1]
-auto = {"a1_forward": 10.0, "a2_backward": 15.0, "a3_bptt": 10.0, "a4_concepts": 5.0}  # automatic points
+auto = {"a1_forward": 10.0, "a2_backward": 15.0, "a3_bptt": 10.0, "a4_concepts": 5.0, "a5_language_model": 15.0}
 rows = list(csv.DictReader(open(f"{tmp}/grades.csv")))
 bad = []
 for r in rows:

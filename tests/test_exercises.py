@@ -84,3 +84,9 @@ def test_every_notebook_has_an_exercise_whose_model_solution_passes(path):
 def test_every_exercise_is_used_by_a_notebook():
     used = {name for p in COURSE for name, _, _ in exercise_cells(json.loads(p.read_text()))}
     assert used == set(EXERCISES), set(EXERCISES) ^ used
+
+
+def test_the_teachers_guide_lists_every_exercise():
+    guide = (ROOT / "docs" / "teaching.md").read_text()
+    for name in EXERCISES:
+        assert f"`{name}`" in guide, name

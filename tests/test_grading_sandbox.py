@@ -490,6 +490,23 @@ OTHER_BY_REFERENCE = {  # (assignment, answer cell, code, question, the referenc
         "memory",
         "lstm_lab.homework.reference",
     ),
+    "sample_by_reference": (
+        "a5_language_model",
+        "sample_answer",
+        "from lstm_core import charlm\n\n\ndef sample_ids(W, b, W_y, b_y, prime_ids, n, temperature, rng):\n"
+        "    p, V = LSTMParams(W, b), W_y.shape[0]\n"
+        "    h = c = np.zeros((1, p.hidden_size))\n"
+        "    out = []\n"
+        "    for k in list(prime_ids) + [None] * n:\n"
+        "        if k is None:\n"
+        "            k = int(rng.choice(V, p=charlm.softmax(h[0] @ W_y.T + b_y, temperature)))\n"
+        "            out.append(k)\n"
+        "        run = lstm_forward(np.eye(V)[[k]][None], p, h, c)\n"
+        "        h, c = run.h[-1], run.c[-1]\n"
+        "    return np.array(out)",
+        "sample",
+        "lstm_core.charlm.softmax",
+    ),
 }
 
 
@@ -500,7 +517,7 @@ def by_reference(tmp_path_factory):
         write(subs, name, "a1_forward", with_answer("a1_forward", "forward_answer", code))
     for name, (assignment, cell, code, *_) in OTHER_BY_REFERENCE.items():
         write(subs, name, assignment, with_answer(assignment, cell, code))
-    for name in ("a2_backward", "a3_bptt", "a4_concepts"):
+    for name in ("a2_backward", "a3_bptt", "a4_concepts", "a5_language_model"):
         write(subs, "honest", name, solved(name))
     explores = solved("a2_backward")  # its own answer, and a look at the reference outside the hidden cases
     for cell in explores.cells:
@@ -531,7 +548,13 @@ def test_other_questions_answered_by_the_reference_are_flagged(by_reference, stu
 
 @pytest.mark.parametrize(
     "student,assignment",
-    [("honest", "a2_backward"), ("honest", "a3_bptt"), ("honest", "a4_concepts"), ("explores", "a2_backward")],
+    [
+        ("honest", "a2_backward"),
+        ("honest", "a3_bptt"),
+        ("honest", "a4_concepts"),
+        ("honest", "a5_language_model"),
+        ("explores", "a2_backward"),
+    ],
 )
 def test_honest_answers_using_what_the_assignment_allows_are_not_flagged(by_reference, student, assignment):
     # a2's given forward step and a3's loop over lstm_step / lstm_step_backward call lstm_core legitimately,

@@ -99,6 +99,41 @@ def write(folder, student, name, nb_or_text):
     path.write_text(nb_or_text if isinstance(nb_or_text, str) else nbformat.writes(nb_or_text))
 
 
+# assignment 5's classic mistakes, each a one-line change to the model solution: (answer cell, old, new)
+A5_MISTAKES = {
+    "summed_loss": ("tbptt_answer", "    dlogits /= T * B\n", "    loss *= T * B\n"),
+    "zero_start": (
+        "tbptt_answer",
+        "run = lstm_forward(xs, LSTMParams(W, b), h0, c0)",
+        "run = lstm_forward(xs, LSTMParams(W, b))",
+    ),
+    "state_reset": (
+        "stream_answer",
+        "        loss, _, h, c = chunk_loss_and_grads(",
+        "        loss, _, _, _ = chunk_loss_and_grads(",
+    ),
+    "times_temperature": (
+        "sample_answer",
+        "z = (h[0] @ W_y.T + b_y) / temperature",
+        "z = (h[0] @ W_y.T + b_y) * temperature",
+    ),
+    "no_feedback": (
+        "sample_answer",
+        "        run = lstm_forward(one_hot(k), p, h, c)\n        h, c = run.h[-1], run.c[-1]\n    return",
+        "    return",
+    ),
+}
+
+
+def replaced(nb, gid, old, new):
+    nb = copy.deepcopy(nb)
+    for c in nb.cells:
+        if hw.nbg(c).get("grade_id") == gid:
+            assert c.source.count(old) == 1, (gid, old)
+            c.source = c.source.replace(old, new)
+    return nb
+
+
 def reordered(nb):
     nb = copy.deepcopy(nb)
     idx = [k for k, c in enumerate(nb.cells) if hw.nbg(c).get("grade_id") in ("backward_answer", "gradcheck_answer")]
@@ -142,6 +177,9 @@ def graded(tmp_path_factory):
             with_answer("a2_backward", "backward_answer", mutant_backward(bug)),
         )
     write(subs, "no_carry", "a3_bptt", with_answer("a3_bptt", "bptt_answer", BPTT_NO_CARRY))
+    a5 = solved("a5_language_model")
+    for student, (cell, old, new) in A5_MISTAKES.items():
+        write(subs, student, "a5_language_model", replaced(a5, cell, old, new))
     # broken submissions: each must cost only what it breaks
     ok = solved("a2_backward")
     write(
@@ -208,6 +246,11 @@ def test_sources_get_full_marks_and_blank_versions_zero(graded):
         ("bug_dh_prev_not_passed_back", "a2_backward", "backward", "dh_prev"),
         ("bug_cell_gradient_misses_the_h_path", "a2_backward", "backward", "flows through h"),
         ("no_carry", "a3_bptt", "bptt", "carries"),
+        ("summed_loss", "a5_language_model", "tbptt", "mean over the chunk"),
+        ("zero_start", "a5_language_model", "tbptt", "starts from zeros"),
+        ("state_reset", "a5_language_model", "stream", "reset at every chunk"),
+        ("times_temperature", "a5_language_model", "sample", "divide the logits"),
+        ("no_feedback", "a5_language_model", "sample", "feed each chosen character back"),
     ],
 )
 def test_classic_bugs_lose_points_with_feedback_that_names_them(graded, student, assignment, question, words):
