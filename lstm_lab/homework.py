@@ -290,8 +290,8 @@ SAMPLE_DRAWS = 1000  # how many times the distribution checks run the student's 
 
 def _sample_cases(seed):
     """Three checks: the distribution at temperatures 0.5 and 1 (many draws), then near 0 (the argmax). The
-    near-0 case's model is redrawn until its greedy text changes from step to step, so that a sampler which
-    does not feed its choice back cannot pass it by luck."""
+    near-0 case's model is redrawn until its greedy text changes from step to step (so that a sampler which
+    does not feed its choice back cannot pass it by luck) and its best choice is clear at every step."""
     rng = np.random.default_rng(seed)
     out = []
     for kind, temperature, n, draws in (
@@ -302,7 +302,7 @@ def _sample_cases(seed):
         while True:
             case = _lm_case(rng, 1, 1, 5, 3)
             case.update(prime_ids=rng.integers(0, 5, 4), temperature=temperature, n=n, kind=kind)
-            if kind != "greedy" or len(set(_greedy(case))) >= 3:
+            if kind != "greedy" or (len(set(_greedy(case))) >= 3 and _greedy_margin(case) > 0.05):
                 break
         case["seeds"] = rng.integers(0, 1 << 30, draws)
         out.append(case)
@@ -321,6 +321,17 @@ def _greedy(case):
     for _ in range(case["n"]):
         ids.append(int(np.argmax(_next_logits(case, ids))))
     return np.array(ids[len(case["prime_ids"]) :])
+
+
+def _greedy_margin(case):
+    """The smallest gap between the best and the second-best logit along the greedy text: with a gap of 0.05,
+    a temperature of 1e-3 gives the runner-up a probability below e^-50, so the argmax is certain."""
+    ids, gaps = list(case["prime_ids"]), []
+    for _ in range(case["n"]):
+        z = np.sort(_next_logits(case, ids))
+        gaps.append(z[-1] - z[-2])
+        ids.append(int(np.argmax(_next_logits(case, ids))))
+    return min(gaps)
 
 
 def _judge_sample(case, got):

@@ -116,6 +116,12 @@ def readable_units(lm, text, *, what="c"):
     return sorted(rows, key=lambda row: -abs(row[2]))
 
 
+@functools.cache
+def shipped_readable_units():
+    """readable_units of the shipped LSTM on the first 5,000 characters of the validation text (notebook 06)."""
+    return readable_units(load_model("lstm"), split()[1][:5000])
+
+
 # --- characters coloured by a value ----------------------------------------------------------------------------
 def _colour(value, vmax, cmap):
     r, g, b, _ = cmap(0.5 + 0.5 * float(np.clip(value / vmax, -1, 1)))

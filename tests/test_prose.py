@@ -26,6 +26,10 @@ NOT_RESULTS = {
         "1997": "a year: the first LSTM (Hochreiter and Schmidhuber)",
         "2000": "a year: the forget gate added (Gers, Schmidhuber and Cummins)",
     },
+    "06": {
+        "2014": "a year: the GRU (Cho et al.)",
+        "5,000": "a setting: how much of the validation text the search for readable units reads",
+    },
     "07": {
         "1997": "a year: the first LSTM (Hochreiter and Schmidhuber)",
         "2000": "a year: the forget gate added (Gers, Schmidhuber and Cummins)",
@@ -43,6 +47,16 @@ NOT_RESULTS = {
     "a2_backward": {"1.5": "a time estimate (hours)", "15": "points", "10": "points"},
     "a3_bptt": {"1.5": "a time estimate (hours)", "16": "points", "10": "points"},
     "a4_concepts": {"1.5": "a time estimate (hours)", "15": "points", "10": "points"},
+    "a5_language_model": {
+        "22": "points",
+        "15": "points",
+        "64": "a setting: H = 64, chunks of 64 (and the training chunks' length quoted in the answer)",
+        "32": "a setting: 32 streams, chunks of 32 characters",
+        "200": "a setting: 200 chunks of training",
+        "5,000": "a setting: the validation text's length",
+        "512": "a setting: the largest k of the curves",
+        "0.5": "a setting: a temperature the check uses",
+    },
 }
 
 

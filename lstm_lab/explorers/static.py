@@ -22,10 +22,16 @@ import numpy as np
 SCRIPT = pathlib.Path(__file__).resolve().parent / "static_explorer.js"
 
 
+def grids(cls):
+    """The explorer's static grids: its ``static_grids`` list, or what its ``static_grids()`` classmethod returns."""
+    g = cls.static_grids
+    return list(g() if callable(g) else g)
+
+
 def frames(cls):
     """Every setting the static version shows: a list of full value dicts, defaults first, no repeats."""
     seen, out = set(), []
-    for grid in [{}] + list(cls.static_grids):
+    for grid in [{}] + grids(cls):
         names = list(grid)
         for combo in itertools.product(*(grid[n] for n in names)):
             values = {**cls.defaults, **dict(zip(names, combo, strict=True))}
@@ -63,7 +69,7 @@ def export(cls, folder, url_prefix, **start):
     explorer = cls(**start)
     controls = {}
     for name, control in explorer.controls.items():
-        values = sorted({v for grid in cls.static_grids for v in grid.get(name, [])} | {cls.defaults[name]}, key=_order)
+        values = sorted({v for grid in grids(cls) for v in grid.get(name, [])} | {cls.defaults[name]}, key=_order)
         if start.get(name) is not None and start[name] not in values:
             values = sorted([*values, start[name]], key=_order)
         if len(values) < 2:
@@ -93,7 +99,7 @@ def export(cls, folder, url_prefix, **start):
         "controls": controls,
         "defaults": {k: _fmt(v) for k, v in cls.defaults.items()},
         "start": {k: _fmt(v) for k, v in start_values.items()},
-        "grids": [sorted(grid) for grid in cls.static_grids],
+        "grids": [sorted(grid) for grid in grids(cls)],
         "frames": table,
     }
     first = table[frame_key(start_values)]
