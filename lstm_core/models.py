@@ -103,7 +103,7 @@ class SequenceModel:
             cell["b"][self.frozen_rows] = 0.0
         grads = {
             **cell,
-            "W_y": np.einsum("tbk,tbh->kh", dy, run.h),
+            "W_y": dy.reshape(-1, dy.shape[-1]).T @ run.h.reshape(-1, run.h.shape[-1]),  # sum over t, b (one matmul)
             "b_y": dy.sum(axis=(0, 1)),
         }
         return grads, g

@@ -9,6 +9,7 @@ drifts from what the code computes fails here.
 """
 
 import pathlib
+import re
 
 import nbformat
 import pytest
@@ -108,3 +109,40 @@ def test_the_checker_catches_a_stale_number():
     ]
     bad = [c.text for c in unsupported(nb.cells[0].source, printed_numbers(nb))]
     assert bad == ["46%", "75"], bad
+
+
+# --- the README and docs/: their numbers come from the notebooks' outputs, the shipped data, or a benchmark run
+DOCS = ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))]
+# settings, versions and definitions the documents name (not results), with the reason
+DOC_NOT_RESULTS = {
+    "README.md": {
+        "3.10": "the oldest Python the course supports (pyproject.toml)",
+        "1e-12": "the parity tests' tolerance",
+    },
+}
+HISTORY = "## The fast path"  # docs/performance.md: how the fast path was built, measured on earlier versions
+
+
+def known_numbers(executed_notebooks):
+    import json
+
+    out = []
+    for path in COURSE:
+        out += printed_numbers(executed_notebooks[path.stem])
+    for data in (ROOT / "lstm_lab" / "data").glob("*.json"):
+        out += numbers(json.dumps(json.loads(data.read_text())))
+    for result in (ROOT / "benchmarks" / "results").glob("*.txt"):
+        out += numbers(result.read_text())
+    return out
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_every_number_in_the_readme_and_docs_is_computed(name, executed_notebooks):
+    text = (ROOT / name).read_text()
+    if HISTORY in text:  # the history section's numbers are records of earlier versions, each with its commit
+        head, rest = text.split(HISTORY, 1)
+        text = head + ("\n## " + rest.split("\n## ", 1)[1] if "\n## " in rest else "")
+    text = re.sub(r"\|\s*\d\d\s*\|", "| |", text)  # the course map's notebook numbers
+    known = known_numbers(executed_notebooks)
+    bad = [f"{c.text!r} in “…{c.context}…”" for c in unsupported(text, known, DOC_NOT_RESULTS.get(name, {}))]
+    assert not bad, f"{name}: numbers that nothing computes:\n" + "\n".join(bad)
