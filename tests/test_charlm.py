@@ -160,3 +160,35 @@ def test_checkpoints_round_trip_and_mismatches_are_clear(tmp_path):
     np.savez(tmp_path / "bad.npz", **arrays)
     with pytest.raises(ValueError, match=r"W_h has shape \(18, 3\), expected \(18, 6\)"):
         CharLM.load(tmp_path / "bad.npz")
+
+
+def test_the_shipped_models_load_and_their_losses_are_the_recorded_ones():
+    from lstm_lab import text
+
+    results = text.results()["models"]
+    val = text.vocab().encode(text.split()[1][:20_000])
+    for kind in text.KINDS:
+        lm = text.load_model(kind)
+        assert lm.dtype == np.float32 and lm.kind == kind
+        assert abs(lm.info["validation_nats"] - results[kind]["validation_nats"]) < 1e-12
+        assert charlm.evaluate(lm, val) < 2.5  # a trained model, far below chance (ln 65 = 4.17)
+        assert text.checkpoint_path(kind).stat().st_size < 4_000_000
+
+
+def test_the_shipped_lstm_gives_torchs_next_character_probabilities():
+    torch = pytest.importorskip("torch", reason="torch is not installed: pip install torch==2.13.0 (CPU build)")
+    from lstm_lab import text
+
+    lm = text.load_model("lstm")
+    passage = text.split()[1][:300]
+    probs, _ = lm.next_char_probabilities(passage)
+    cell = torch.nn.LSTM(lm.vocab.size, lm.hidden_size)
+    cell.load_state_dict(lstm_core.lstm_params_to_torch(lm.model.cell))
+    readout = torch.nn.Linear(lm.hidden_size, lm.vocab.size)
+    readout.load_state_dict({"weight": torch.from_numpy(lm.model.W_y), "bias": torch.from_numpy(lm.model.b_y)})
+    ids = torch.from_numpy(lm.vocab.encode(passage))
+    with torch.no_grad():
+        h, _ = cell(torch.nn.functional.one_hot(ids, lm.vocab.size).float()[:, None, :])
+        theirs = torch.softmax(readout(h[:, 0]).double(), dim=-1).numpy()
+    np.testing.assert_allclose(probs, theirs, atol=2e-5, rtol=1e-3)
+    assert np.abs(probs - theirs).max() < 2e-5
