@@ -141,3 +141,17 @@ def total_gradients(case):
         return loss(*reference_lstm(xs, p.W, p.b, h0, c0, ph, pc), dh, dcl)
 
     return lstm_core.numerical_gradient(L, ph), lstm_core.numerical_gradient(L, pc)
+
+
+# how the browser tests start Debian's headless Chromium (as root, on a machine with no network)
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]

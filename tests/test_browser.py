@@ -20,6 +20,7 @@ import time
 import urllib.request
 
 import pytest
+from helpers import CHROMIUM_FLAGS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -27,17 +28,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 if CHROMIUM is None:
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+FLAGS = CHROMIUM_FLAGS
 NOTEBOOKS = sorted(n for n in os.listdir(os.path.join(ROOT, "notebooks")) if n.endswith(".ipynb"))
 
 

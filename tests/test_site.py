@@ -19,23 +19,13 @@ import urllib.parse
 
 import numpy as np
 import pytest
+from helpers import CHROMIUM_FLAGS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 pytest.importorskip("myst_nb", reason="MyST-NB is not installed (pip install -r requirements-test.txt)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 COURSE = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--allow-file-access-from-files",
-]
+FLAGS = [*CHROMIUM_FLAGS, "--allow-file-access-from-files"]
 
 
 @pytest.fixture(scope="module")

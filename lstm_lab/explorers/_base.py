@@ -75,6 +75,22 @@ class Panel:
     legend: str = "best"  # where the legend goes; "above" puts it in one row over the axes, covering nothing
 
 
+def gate_panel(xlim, xlabel="", legend="center right"):
+    """The panel of the three gates f_t, i_t, o_t (data keys "f", "i", "o"), in (0, 1), each in its own style."""
+    return Panel(
+        ylabel="gate value",
+        xlabel=xlabel,
+        ylim=(-0.05, 1.05),
+        xlim=xlim,
+        lines=[
+            Line("f", "forget $f_t$", BLUE, "-"),
+            Line("i", "input $i_t$", ORANGE, "--"),
+            Line("o", "output $o_t$", GREEN, ":", width=2.5),
+        ],
+        legend=legend,
+    )
+
+
 def _draw_panels(fig, panels, grid, data=None, animated=True):
     """Build the axes and artists of ``panels`` on ``fig``; returns the artists keyed for updates."""
     rows, cols = grid

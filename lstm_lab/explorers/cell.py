@@ -3,7 +3,7 @@
 from lstm_core import sigmoid
 
 from .. import scenarios
-from ._base import BLACK, BLUE, GREEN, ORANGE, PURPLE, VERMILLION, Explorer, Line, Panel
+from ._base import BLACK, BLUE, PURPLE, VERMILLION, Explorer, Line, Panel, gate_panel
 
 
 class LSTMCellExplorer(Explorer):
@@ -50,18 +50,7 @@ class LSTMCellExplorer(Explorer):
                 lines=[Line("x", "input $x_t$", BLACK, "-", drawstyle="steps-mid")],
                 legend=None,
             ),
-            Panel(
-                ylabel="gate value",
-                xlabel="",
-                ylim=(-0.05, 1.05),
-                xlim=xlim,
-                lines=[
-                    Line("f", "forget $f_t$", BLUE, "-"),
-                    Line("i", "input $i_t$", ORANGE, "--"),
-                    Line("o", "output $o_t$", GREEN, ":", width=2.5),
-                ],
-                legend="center right",
-            ),
+            gate_panel(xlim),
             Panel(
                 ylabel="value",
                 ylim=(-2.5, 2.5),

@@ -10,7 +10,7 @@ from lstm_core import LSTMParams, lstm_forward
 from lstm_core.charlm import CharLM, sample, softmax
 
 from .. import text
-from ._base import BLUE, GREEN, ORANGE, VERMILLION, Explorer, Line, Panel, VLine
+from ._base import BLUE, VERMILLION, Explorer, Line, Panel, VLine, gate_panel
 
 PASSAGE_LENGTH = 200
 
@@ -125,18 +125,7 @@ class TextExplorer(Explorer):
                 hlines=[(0.0, None)],
                 legend="above",
             ),
-            Panel(
-                ylabel="gate value",
-                xlabel="character position $t$ in the passage",
-                ylim=(-0.05, 1.05),
-                xlim=xlim,
-                lines=[
-                    Line("f", "forget $f_t$", BLUE, "-"),
-                    Line("i", "input $i_t$", ORANGE, "--"),
-                    Line("o", "output $o_t$", GREEN, ":", width=2.5),
-                ],
-                legend="above",
-            ),
+            gate_panel(xlim, "character position $t$ in the passage", legend="above"),
         ]
 
     @classmethod
