@@ -174,8 +174,10 @@ def start_watch(report_fd, key_fd):
             n = int(n)
         except ValueError:
             return tamper("compiled a forged grading marker")
-        if not compare(tag, sign(f"{n}:{seed}")) or n < state["cell"]:
+        if not compare(tag, sign(f"{n}:{seed}")):
             return tamper("compiled a forged grading marker")
+        if n < state["cell"]:
+            return  # an earlier cell's source compiled again (a traceback being shown): it changes nothing
         if n > state["cell"]:
             state["cell"] = n
             sent.clear()

@@ -357,6 +357,16 @@ def lstm_step_forward(x, h_prev, c_prev, W, b):
 def lstm_step_forward(x, h_prev, c_prev, W, b):
     m = importlib.import_module("lstm_core.lstm")
     return m.lstm_step(x, h_prev, c_prev, importlib.import_module("lstm_core").LSTMParams(W, b))""",
+    "replays_a_marker": """import linecache
+import sys
+
+from lstm_core import LSTMParams, lstm_step
+
+
+def lstm_step_forward(x, h_prev, c_prev, W, b):
+    marker = linecache.getlines(sys._getframe().f_code.co_filename)[0]  # this cell's grading marker (no seed)
+    compile(marker + "pass\\n", "replayed", "exec")  # compiled again mid-test: the watch must stay on
+    return lstm_step(x, h_prev, c_prev, LSTMParams(W, b))""",
     "dunder_import": """def lstm_step_forward(x, h_prev, c_prev, W, b):
     core = __import__("lstm_core")
     return getattr(core, "lstm" + "_step")(x, h_prev, c_prev, core.LSTMParams(W, b))""",
@@ -524,7 +534,7 @@ def by_reference(tmp_path_factory):
         if hw.nbg(cell).get("grade_id") == "gradcheck_answer":
             cell.source += "\n\n\nimport lstm_core\n\nprint(lstm_core.numerical_gradient(lambda: 0.0, np.zeros(2)))"
     write(subs, "explores", "a2_backward", explores)
-    report = hw.grade(subs, subs / "g.csv", subs / "g.json", timeout=20)
+    report = hw.grade(subs, subs / "g.csv", subs / "g.json", timeout=60)  # the default
     return by_student(report)
 
 
@@ -561,6 +571,20 @@ def test_honest_answers_using_what_the_assignment_allows_are_not_flagged(by_refe
     # and so does a call into the reference outside the hidden cases
     for r in by_reference[student, assignment].values():
         assert r["status"] in ("passed", "manual") and not r["flags"], r
+
+
+def test_an_answer_that_fails_or_runs_too_long_is_not_flagged(tmp_path):
+    """An error's traceback (IPython compiles the earlier cell's source again to show it) and an interrupted
+    hidden test are ordinary failures, not tampering."""
+    raises = "def lstm_step_forward(x, h_prev, c_prev, W, b):\n    raise ValueError('not done yet')"
+    slow = "import time\n\n\ndef lstm_step_forward(x, h_prev, c_prev, W, b):\n    time.sleep(60)"
+    for name, code in {"raises": raises, "slow": slow}.items():
+        write(tmp_path, name, "a1_forward", with_answer("a1_forward", "forward_answer", code))
+    rows = by_student(hw.grade(tmp_path, tmp_path / "g.csv", tmp_path / "g.json", timeout=5))
+    for name, why in (("raises", "not done yet"), ("slow", "ran longer than 5 s")):
+        r = rows[name, "a1_forward"]["forward"]
+        assert r["points"] == 0 and r["status"] == "failed" and why in r["feedback"], r
+        assert not r["flags"], r
 
 
 # --- without a sandbox ------------------------------------------------------------------------------
