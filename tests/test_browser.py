@@ -44,6 +44,7 @@ def _live_explorer(name):
 
 EXPLORER_OF = {name: _live_explorer(name) for name in NOTEBOOKS}
 LATENCIES = {}
+TEXT_LATENCIES = {}  # controls that change only the readout: key press to new text, ms
 _PROBES = {}  # one Python-side explorer per class, to compute the readout the page should show
 
 
@@ -128,6 +129,10 @@ def latency_report():
         lines.append(
             f"  {name:26} median {statistics.median(ms):6.1f} ms   p90 {p90:6.1f} ms   (n = {len(ms)}, max {max(ms):.1f} ms)"
         )
+    for name, ms in TEXT_LATENCIES.items():
+        lines.append(
+            f"  {name:26} (controls that change only the readout) median {statistics.median(ms):6.1f} ms (n = {len(ms)})"
+        )
     return lines if LATENCIES else []
 
 
@@ -166,12 +171,18 @@ def open_notebook(browser, lab, name):
 
 
 # the page records when a key goes down and when the explorer's image next finishes loading
+# (and, for a control that changes only the text, when the readout next changes)
 PROBE = """
 () => {
   const img = document.querySelector('.widget-image');
-  window.__t = {down: null, painted: null, n: 0};
-  document.addEventListener('keydown', () => { window.__t.down = performance.now(); window.__t.painted = null; }, true);
+  const box = img.closest('.widget-vbox');
+  window.__t = {down: null, painted: null, n: 0, texts: 0, text_at: null};
+  document.addEventListener('keydown', () => {
+    window.__t.down = performance.now(); window.__t.painted = null; window.__t.text_at = null;
+  }, true);
   img.addEventListener('load', () => { window.__t.painted = performance.now(); window.__t.n += 1; });
+  new MutationObserver(() => { window.__t.texts += 1; if (window.__t.text_at === null) { window.__t.text_at = performance.now(); } })
+    .observe(box.querySelector('.widget-html-content'), {childList: true, subtree: true, characterData: true});
 }
 """
 
@@ -239,30 +250,43 @@ def check_explorer(page, name, cls_name, shots):
     page.screenshot(path=str(shots / f"{name[:-6]}_explorer_before.png"))
     page.evaluate(PROBE)
     times = LATENCIES.setdefault(cls_name, [])
+    import lstm_lab.explorers as ex
+
+    explorer_cls = getattr(ex, cls_name)
+    text_only = {explorer_cls().controls[name].description for name in explorer_cls.text_only_controls}
     for label, (handle, readout) in slider_states(page, box).items():
         for key in ("ArrowRight", "ArrowLeft", "ArrowRight"):
             before_src, before_text, n0 = img.get_attribute("src"), readout.inner_text(), page.evaluate("window.__t.n")
+            before_readout, m0 = readout_text(box), page.evaluate("window.__t.texts")
             handle.focus()
             page.keyboard.press(key)
-            page.wait_for_function(f"window.__t.n > {n0} && window.__t.painted !== null", timeout=15_000)
-            times.append(page.evaluate("window.__t.painted - window.__t.down"))
-            assert img.get_attribute("src") != before_src, f"{cls_name}: {label} moved but the figure did not repaint"
+            if label in text_only:  # the figure stays; the readout (here, a new sample) must change
+                page.wait_for_function(f"window.__t.texts > {m0}", timeout=15_000)
+                assert readout_text(box) != before_readout, f"{cls_name}: {label} moved, the readout did not change"
+                TEXT_LATENCIES.setdefault(cls_name, []).append(page.evaluate("window.__t.text_at - window.__t.down"))
+            else:
+                page.wait_for_function(f"window.__t.n > {n0} && window.__t.painted !== null", timeout=15_000)
+                times.append(page.evaluate("window.__t.painted - window.__t.down"))
+                assert img.get_attribute("src") != before_src, (
+                    f"{cls_name}: {label} moved but the figure did not repaint"
+                )
             assert readout.inner_text() != before_text, f"{cls_name}: {label} did not move on {key}"
             wait_for_readout(box, cls_name)
     # typing into each slider's readout: its minimum, or its maximum if it is at the minimum already
-    import lstm_lab.explorers as ex
-
-    for control in getattr(ex, cls_name)().controls.values():
+    for control in explorer_cls().controls.values():
         if not hasattr(control, "min"):
             continue
         _, readout = slider_of(box, control.description)
         target = control.max if read_number(readout) == control.min else control.min
-        n0 = page.evaluate("window.__t.n")
+        n0, m0 = page.evaluate("window.__t.n"), page.evaluate("window.__t.texts")
         readout.click()
         page.keyboard.press("Control+A")
         page.keyboard.type(str(target))
         page.keyboard.press("Enter")
-        page.wait_for_function(f"window.__t.n > {n0}", timeout=15_000)
+        if control.description in text_only:
+            page.wait_for_function(f"window.__t.texts > {m0}", timeout=15_000)
+        else:
+            page.wait_for_function(f"window.__t.n > {n0}", timeout=15_000)
         assert read_number(readout) == pytest.approx(target), (
             f"{cls_name}: typed {target}, readout shows {readout.inner_text()}"
         )

@@ -178,6 +178,7 @@ class Explorer:
     dpi = 80
     snapshot_settings: list = []
     static_grids: list = []  # for the static site (static.py): each {control: [values]}, the rest at their defaults
+    text_only_controls: tuple = ()  # controls that change the readout but not the figure (a sample's temperature)
 
     def __init__(self, **values):
         import ipywidgets as widgets

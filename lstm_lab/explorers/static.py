@@ -7,8 +7,9 @@ sliders and menus, an image and the text readout. ``static_explorer.js`` (shippe
 and the readout as the reader drags. Every frame is what the Python explorer shows at that setting: the
 browser test compares them.
 
-Where an explorer's grids differ (say b_f with the input pattern, then b_i alone), moving a control of another
-grid returns the controls outside that grid to their defaults; the page says so under the controls.
+Where an explorer's grids differ (say b_f with the input pattern, then b_i alone), moving a control shows the
+precomputed setting with the moved control's new value that differs least from the current one: the controls
+outside its grid may return to their defaults; the page says so under the controls.
 """
 
 import html
@@ -93,7 +94,11 @@ def export(cls, folder, url_prefix, **start):
         name = f"frame{k:03d}.png"
         (folder / name).write_bytes(png)
         size += len(png)
-        table[frame_key(values)] = {"img": f"{url_prefix}/{name}", "readout": explorer.readout_text}
+        table[frame_key(values)] = {
+            "img": f"{url_prefix}/{name}",
+            "readout": explorer.readout_text,
+            "values": {k: _fmt(v) for k, v in values.items()},
+        }
     spec = {
         "explorer": cls.__name__,
         "controls": controls,

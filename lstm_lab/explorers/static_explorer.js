@@ -22,9 +22,15 @@
     }
     function change(name, value) {
       values[name] = value;
-      if (!spec.frames[key(values)]) {  // another grid: the controls outside it return to their defaults
-        var grid = spec.grids.find(function (g) { return g.indexOf(name) >= 0; }) || [name];
-        Object.keys(values).forEach(function (k) { if (grid.indexOf(k) < 0) { values[k] = spec.defaults[k]; } });
+      if (!spec.frames[key(values)]) {  // not precomputed: the frame with this value that changes fewest others
+        var best = null, fewest = Infinity;
+        Object.keys(spec.frames).forEach(function (k) {
+          var v = spec.frames[k].values;
+          if (v[name] !== value) { return; }
+          var n = Object.keys(v).filter(function (c) { return v[c] !== values[c]; }).length;
+          if (n < fewest) { best = v; fewest = n; }
+        });
+        if (best) { values = Object.assign({}, best); }
       }
       show();
     }

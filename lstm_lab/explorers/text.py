@@ -80,15 +80,16 @@ class TextExplorer(Explorer):
     grid = (2, 1)
     figsize = (9.0, 5.0)
     snapshot_settings = [{"f_offset": 0.0}, {"f_offset": -6.0}]
+    text_only_controls = ("temperature",)  # the sample is in the readout
 
     @classmethod
     def static_grids(cls):
         """For the static site: the units notebook 06 finds readable, each with five forget-bias offsets; and
-        the most readable one at every tenth position."""
+        the most readable one at every twentieth position (within the site's 2 MB budget per explorer)."""
         units = [unit for _, unit, _ in text.shipped_readable_units()]
         return [
             {"unit": sorted(set(units)), "f_offset": [-6.0, -3.0, 0.0, 3.0, 6.0]},
-            {"unit": units[:1], "position": list(range(0, PASSAGE_LENGTH, 10))},
+            {"unit": units[:1], "position": list(range(0, PASSAGE_LENGTH, 20))},
         ]
 
     def make_controls(self, w):
