@@ -6,8 +6,9 @@ context-length curves). Notebook 06 and its tests read them.
     python scripts/train_charlm.py            # all three (about 20 minutes on 2 cores)
     python scripts/train_charlm.py --only lstm
 
-Every number it records is a function of the code and the seeds, not of the machine's speed (only the
-"seconds" fields are timings).
+Every number it records is a function of the code, the seeds and the CPU's rounding of matrix products, not of
+the machine's speed (only the "seconds" fields are timings): on the same machine a second run gives the same
+bits; on another CPU, models of the same kind whose numbers differ (training amplifies rounding).
 """
 
 import argparse
