@@ -3,7 +3,7 @@ each with about the same number of parameters, from fixed seeds. Writes lstm_lab
 (float32) and lstm_lab/data/charlm_results.json (validation losses, samples at three temperatures, the
 context-length curves). Notebook 06 and its tests read them.
 
-    python scripts/train_charlm.py            # all three (about 20 minutes on 2 cores)
+    python scripts/train_charlm.py            # all three (the shipped run took about an hour on 2 cores: see "seconds")
     python scripts/train_charlm.py --only lstm
 
 Every number it records is a function of the code, the seeds and the CPU's rounding of matrix products, not of
