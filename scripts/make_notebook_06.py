@@ -115,7 +115,7 @@ assert live_val <= 2.0
 """)
 
 md(r"""
-In well under a minute of numpy the LSTM went from noise to something with the shape of a play: line breaks, speaker names in capitals followed by a colon, words of plausible length, many of them real. Its validation loss, printed above, is under half of chance.
+In under a minute of numpy the LSTM went from noise to something with the shape of a play: line breaks, speaker names in capitals followed by a colon, words of plausible length, many of them real. Its validation loss, printed above, is under half of chance.
 
 ## 3. LSTM, GRU and vanilla RNN, trained longer
 
@@ -291,7 +291,7 @@ md(r"""
 
 - A character-level language model predicts the next character; its loss is in nats (or bits) per character. Chance over 65 characters is $\ln 65$; letter frequencies alone give 3.35 nats.
 - Truncated BPTT carries the state across chunks but stops the gradient at their borders: the model can use more context than it is trained to look back over.
-- A numpy LSTM learns the shape of a play in well under a minute. Trained longer, the LSTM and the GRU beat a vanilla RNN of the same size, by a small margin on this task.
+- A numpy LSTM learns the shape of a play in under a minute. Trained longer, the LSTM and the GRU beat a vanilla RNN of the same size, by a small margin on this task.
 - Cutting the memory every $k$ characters measures how much context a model uses: on this text, most of the gain is within tens of characters, and a little beyond.
 - Some units track something readable, and many do not: search, and report the correlation, before calling a unit interpretable.
 
