@@ -187,6 +187,11 @@ PROBE = """
 """
 
 
+def counts(page):
+    """(images loaded, readout changes) so far, as the probe counted them."""
+    return tuple(page.evaluate("[window.__t.n, window.__t.texts]"))
+
+
 def slider_states(page, box):
     """{description: (handle locator, readout locator)} for each slider in the explorer's box."""
     out = {}
@@ -196,11 +201,18 @@ def slider_states(page, box):
     return out
 
 
-def expected_readout(cls_name, box):
-    """The readout the same explorer computes in Python for the values the page's controls show."""
+def probe_of(cls_name):
+    """The Python-side explorer of this class (one per class): its controls, and the readout it computes."""
     import lstm_lab.explorers as ex
 
-    probe = _PROBES.get(cls_name) or _PROBES.setdefault(cls_name, getattr(ex, cls_name)())
+    if cls_name not in _PROBES:
+        _PROBES[cls_name] = getattr(ex, cls_name)()
+    return _PROBES[cls_name]
+
+
+def expected_readout(cls_name, box):
+    """The readout the same explorer computes in Python for the values the page's controls show."""
+    probe = probe_of(cls_name)
     values = {}
     for name, control in probe.controls.items():
         if hasattr(control, "min"):
@@ -250,14 +262,12 @@ def check_explorer(page, name, cls_name, shots):
     page.screenshot(path=str(shots / f"{name[:-6]}_explorer_before.png"))
     page.evaluate(PROBE)
     times = LATENCIES.setdefault(cls_name, [])
-    import lstm_lab.explorers as ex
-
-    explorer_cls = getattr(ex, cls_name)
-    text_only = {explorer_cls().controls[name].description for name in explorer_cls.text_only_controls}
+    probe = probe_of(cls_name)
+    text_only = {probe.controls[name].description for name in probe.text_only_controls}
     for label, (handle, readout) in slider_states(page, box).items():
         for key in ("ArrowRight", "ArrowLeft", "ArrowRight"):
-            before_src, before_text, n0 = img.get_attribute("src"), readout.inner_text(), page.evaluate("window.__t.n")
-            before_readout, m0 = readout_text(box), page.evaluate("window.__t.texts")
+            before_src, before_text, before_readout = img.get_attribute("src"), readout.inner_text(), readout_text(box)
+            n0, m0 = counts(page)
             handle.focus()
             page.keyboard.press(key)
             if label in text_only:  # the figure stays; the readout (here, a new sample) must change
@@ -273,12 +283,12 @@ def check_explorer(page, name, cls_name, shots):
             assert readout.inner_text() != before_text, f"{cls_name}: {label} did not move on {key}"
             wait_for_readout(box, cls_name)
     # typing into each slider's readout: its minimum, or its maximum if it is at the minimum already
-    for control in explorer_cls().controls.values():
+    for control in probe.controls.values():
         if not hasattr(control, "min"):
             continue
         _, readout = slider_of(box, control.description)
         target = control.max if read_number(readout) == control.min else control.min
-        n0, m0 = page.evaluate("window.__t.n"), page.evaluate("window.__t.texts")
+        n0, m0 = counts(page)
         readout.click()
         page.keyboard.press("Control+A")
         page.keyboard.type(str(target))

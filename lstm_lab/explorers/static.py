@@ -102,9 +102,7 @@ def export(cls, folder, url_prefix, **start):
     spec = {
         "explorer": cls.__name__,
         "controls": controls,
-        "defaults": {k: _fmt(v) for k, v in cls.defaults.items()},
         "start": {k: _fmt(v) for k, v in start_values.items()},
-        "grids": [sorted(grid) for grid in grids(cls)],
         "frames": table,
     }
     first = table[frame_key(start_values)]
