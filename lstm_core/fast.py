@@ -155,13 +155,14 @@ def lstm_backward(dh, run, dc_last=None):
     # a chunk of steps at a time, from the last chunk back: the local derivatives, the loop over the chunk's
     # steps (which multiplies them by dL/dh_t and dL/dC_t), then the chunk's share of dW, db and dx
     n = _steps_per_chunk(T, B)
-    da, o_dtc = np.empty((n, 4 * H, B), dt), np.empty((n, H, B), dt)
-    dh_tot, dc_tot = np.empty((n, H, B), dt), np.empty((n, H, B), dt)  # total dL/dh_t and dL/dC_t
-    da_rows, z_rows = np.empty((n, B, 4 * H), dt), np.empty((n, B, H + D + 1), dt)  # one row per sequence
+    # working arrays, one allocation: da, o_dtc; total dL/dh_t and dL/dC_t; da and z with one row per sequence
+    da, o_dtc, dh_tot, dc_tot, da_rows, z_rows, dWb_chunk = _one_block(
+        dt, (n, 4 * H, B), (n, H, B), (n, H, B), (n, H, B), (n, B, 4 * H), (n, B, H + D + 1), (4 * H, H + D + 1)
+    )
     rows = _rows(H)
     Wh_T = np.ascontiguousarray(run.params.W[rows, :H].T)  # (H, 4H), blocks o, f, i, c
     Wx = np.ascontiguousarray(run.params.W[rows, H:])  # (4H, D)
-    dWb, dWb_chunk = np.zeros((4 * H, H + D + 1), dt), np.empty((4 * H, H + D + 1), dt)
+    dWb = np.zeros((4 * H, H + D + 1), dt)
     dx = np.empty((T, B, D), dt)
     dh_next = np.zeros((H, B), dt)
     h_sq, c_sq = np.empty(T, dt), np.empty(T, dt)
