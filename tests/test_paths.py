@@ -3,7 +3,9 @@ through what it returns.
 
 * lstm_core.fast against the readable functions: every output and every gradient, norms included, to 1e-12
   relative (float64), on T = 1, B = 1, D != H, and T = 1,000.
-* Determinism: two fresh processes give the same bytes of h, c and every gradient, both paths, both dtypes.
+* lstm_core.fast's GRU against the readable GRU, the same way.
+* Determinism: two fresh processes give the same bytes of h, c and every gradient (LSTM, GRU and RNN), both
+  paths, both dtypes.
 * Safe outputs: a write into any array a run or a backward returned is refused, or changes no later result.
 """
 
@@ -52,12 +54,31 @@ def test_fast_rnn_equals_the_readable_rnn(shape):
         assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
 
 
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}B{}D{}H{}".format(*s))
+def test_fast_gru_equals_the_readable_gru(shape):
+    T, B, D, H = shape
+    rng = np.random.default_rng(T + B + D + H)
+    p = lstm_core.GRUParams.init(D, H, seed=1)
+    xs, h0, dh = rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), rng.normal(size=(T, B, H))
+    slow, quick = lstm_core.gru_forward(xs, p, h0), fast.gru_forward(xs, p, h0)
+    for name in ("h", "r", "z", "n", "hn"):
+        assert scaled(getattr(quick, name), getattr(slow, name)) <= 1e-12, name
+    g_slow, g_fast = lstm_core.gru_backward(dh, slow), fast.gru_backward(dh, quick)
+    for name in ("W_x", "W_h", "b_x", "b_h", "x", "h0", "h_norm"):
+        assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
+
+
 def test_each_backward_takes_only_its_own_run():
     case = make_case(3, 2, 2, 3)
     with pytest.raises(ValueError, match="use lstm_core.fast.lstm_backward|expected the LSTMRun"):
         lstm_core.lstm_backward(case["dh"], fast.lstm_forward(case["xs"], case["p"]))
     with pytest.raises(ValueError, match="use lstm_core.lstm_backward"):
         fast.lstm_backward(case["dh"], lstm_core.lstm_forward(case["xs"], case["p"]))
+    q, xs, dh = lstm_core.GRUParams.init(2, 3, seed=0), case["xs"], case["dh"]
+    with pytest.raises(ValueError, match="expected the GRURun"):
+        lstm_core.gru_backward(dh, fast.gru_forward(xs, q))
+    with pytest.raises(ValueError, match="use lstm_core.gru_backward"):
+        fast.gru_backward(dh, lstm_core.gru_forward(xs, q))
 
 
 # --- determinism -----------------------------------------------------------------------------------------
@@ -80,7 +101,11 @@ for dtype in (np.float64, np.float32):
         q = lstm_core.RNNParams.init(16, 32, seed=4, dtype=dtype)
         r = path.rnn_forward(case["xs"], q)
         gr = path.rnn_backward(case["dh"], r)
-        for a in (run.h, run.c, g.W, g.b, g.x, g.h0, g.c0, g.h_norm, g.c_norm, r.h, gr.W, gr.b, gr.x, gr.h0, gr.h_norm):
+        u = lstm_core.GRUParams.init(16, 32, seed=5, dtype=dtype)
+        s = path.gru_forward(case["xs"], u)
+        gs = path.gru_backward(case["dh"], s)
+        for a in (run.h, run.c, g.W, g.b, g.x, g.h0, g.c0, g.h_norm, g.c_norm, r.h, gr.W, gr.b, gr.x, gr.h0, gr.h_norm,
+                  s.h, s.r, s.z, s.n, gs.W_x, gs.W_h, gs.b_x, gs.b_h, gs.x, gs.h0, gs.h_norm):
             h.update(np.ascontiguousarray(a).tobytes())
 print(h.hexdigest())
 """
@@ -101,7 +126,7 @@ def test_two_processes_give_the_same_bits():
 def test_no_timing_or_route_choice_is_left_in_the_code():
     import inspect
 
-    for module in (lstm_core.lstm, lstm_core.fast, lstm_core.rnn, lstm_core.activations):
+    for module in (lstm_core.lstm, lstm_core.fast, lstm_core.gru, lstm_core.rnn, lstm_core.activations):
         src = inspect.getsource(module)
         assert "perf_counter" not in src and "import time" not in src, module.__name__
 
