@@ -64,6 +64,19 @@ def _batch_last(a):
     return np.array(np.swapaxes(a, -1, -2), order="C")
 
 
+def _checked(run, cls, kind, dh):
+    """``run`` checked to be this module's ``cls`` (naming the readable backward for the readable run), and ``dh``
+    checked against it. Returns T, B, H, the dtype and dh."""
+    if not isinstance(run, cls):
+        readable = cls.__name__.removeprefix("Fast")
+        raise ValueError(
+            f"run: expected the {cls.__name__} returned by lstm_core.fast.{kind}_forward, got {type(run).__name__}"
+            + (f" (use lstm_core.{kind}_backward for it)" if type(run).__name__ == readable else "")
+        )
+    T, B, H = run.h.shape
+    return T, B, H, run.h.dtype, check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), run.h.dtype)
+
+
 @dataclass(frozen=True)
 class FastLSTMRun(LSTMOutputs):
     """What lstm_core.fast.lstm_forward computed: the fields of lstm_core.LSTMRun, each a read-only view, and the
@@ -145,14 +158,8 @@ def _local_derivatives(run, t0, t1, da, o_dtc):
 
 def lstm_backward(dh, run, dc_last=None):
     """Backpropagation through time; the same inputs and numbers as lstm_core.lstm_backward. Returns LSTMGrads."""
-    if not isinstance(run, FastLSTMRun):
-        raise ValueError(
-            f"run: expected the FastLSTMRun returned by lstm_core.fast.lstm_forward, got {type(run).__name__}"
-            + (" (use lstm_core.lstm_backward for it)" if type(run).__name__ == "LSTMRun" else "")
-        )
-    T, B, H = run.h.shape
-    D, dt = run.xs.shape[2], run.h.dtype
-    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
+    T, B, H, dt, dh = _checked(run, FastLSTMRun, "lstm", dh)
+    D = run.xs.shape[2]
     dc_next = _batch_last(check_upstream("dc_last", dc_last, (B, H), ("B", "H"), dt))
     f = run._gates[:, H : 2 * H]
     # a chunk of steps at a time, from the last chunk back: the local derivatives, the loop over the chunk's
@@ -284,14 +291,8 @@ def gru_backward(dh, run):
 
     A chunk of steps at a time, from the last chunk back, as lstm_backward does: the local derivatives, the
     loop over the chunk's steps, then the chunk's share of dW_x, dW_h, the biases and dx."""
-    if not isinstance(run, FastGRURun):
-        raise ValueError(
-            f"run: expected the FastGRURun returned by lstm_core.fast.gru_forward, got {type(run).__name__}"
-            + (" (use lstm_core.gru_backward for it)" if type(run).__name__ == "GRURun" else "")
-        )
-    T, B, H = run.h.shape
-    D, dt = run.xs.shape[2], run.h.dtype
-    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
+    T, B, H, dt, dh = _checked(run, FastGRURun, "gru", dh)
+    D = run.xs.shape[2]
     r, z = run._g[:, :H], run._g[:, H : 2 * H]
     n = _steps_per_chunk(T, B)
     # working arrays, one allocation: local derivatives; da blocks r, z, n (the recurrent side: dL/d(W_h h + b_h));
@@ -372,14 +373,7 @@ def rnn_forward(xs, p, h0=None):
 
 def rnn_backward(dh, run):
     """Backpropagation through time; the same inputs and numbers as lstm_core.rnn_backward. Returns RNNGrads."""
-    if not isinstance(run, FastRNNRun):
-        raise ValueError(
-            f"run: expected the FastRNNRun returned by lstm_core.fast.rnn_forward, got {type(run).__name__}"
-            + (" (use lstm_core.rnn_backward for it)" if type(run).__name__ == "RNNRun" else "")
-        )
-    T, B, H = run.h.shape
-    dt = run.h.dtype
-    dh = check_upstream("dh", dh, (T, B, H), ("T", "B", "H"), dt)
+    T, B, H, dt, dh = _checked(run, FastRNNRun, "rnn", dh)
     W = run.params.W
     Wh = np.ascontiguousarray(W[:, :H])
     da = np.empty((T, B, H), dt)
