@@ -313,7 +313,7 @@ def gru_backward(dh, run):
     dW_x, dW_h = np.zeros_like(run.params.W_x), np.zeros_like(run.params.W_h)
     db_x, db_h = np.zeros_like(run.params.b_x), np.zeros_like(run.params.b_h)
     dx, h_sq = np.empty((T, B, D), dt), np.empty(T, dt)
-    dh_next = np.zeros((H, B), dt)
+    dh_next, direct = np.zeros((H, B), dt), np.empty((H, B), dt)
     for t0 in range((T - 1) // n * n, -1, -n):
         t1 = min(t0 + n, T)
         m = t1 - t0
@@ -328,7 +328,8 @@ def gru_backward(dh, run):
             np.multiply(dh_t, k_t[H : 2 * H], out=da_t[H : 2 * H])  # into the update gate
             np.multiply(da_n[j], r[t], out=da_t[2 * H :])  # into W_hn h_{t-1} + b_hn, through the reset gate
             np.matmul(W_hT, da_t, out=dh_next)
-            dh_next += dh_t * z[t]  # dh_{t-1}: through all three gates, and directly (times z_t)
+            np.multiply(dh_t, z[t], out=direct)
+            dh_next += direct  # dh_{t-1}: through all three gates, and directly (times z_t)
         np.einsum("thb,thb->t", dh_tot[:m], dh_tot[:m], out=h_sq[t0:t1])
         rows = m * B
         np.copyto(a_h[:m], da[:m].transpose(0, 2, 1))
@@ -338,8 +339,10 @@ def gru_backward(dh, run):
         ah, ax = a_h[:m].reshape(rows, 3 * H), a_x[:m].reshape(rows, 3 * H)
         dW_h += np.matmul(ah.T, h_rows[:m].reshape(rows, H), out=dW_h_chunk)  # sums over the chunk's steps
         dW_x += np.matmul(ax.T, run.xs[t0:t1].reshape(rows, D), out=dW_x_chunk)
-        db_h += ah.sum(axis=0)
-        db_x += ax.sum(axis=0)
+        col_sums = ah.sum(axis=0)
+        db_h += col_sums
+        db_x[: 2 * H] += col_sums[: 2 * H]  # the r and z blocks are the same on both sides
+        db_x[2 * H :] += ax[:, 2 * H :].sum(axis=0)
         np.matmul(ax, run.params.W_x, out=dx[t0:t1].reshape(rows, D))  # dx_t = W_x^T da_x
     return GRUGrads(W_x=dW_x, W_h=dW_h, b_x=db_x, b_h=db_h, x=dx, h0=_batch_last(dh_next), h_norm=np.sqrt(h_sq))
 
