@@ -14,6 +14,8 @@ and the three blocks dL/dC_t multiplies together); each step is one matmul [W_h,
 z_t = [h_{t-1}; x_t; 1]; backward runs a chunk of steps at a time.
 """
 
+import sys
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,11 +31,6 @@ from .rnn import RNNGrads
 _ORDER = np.array([3, 0, 1, 2])  # internal block order o, f, i, c (indices into f, i, c, o)
 
 
-def _rows(H):
-    """Row indices of W that put its blocks in the internal order o, f, i, c."""
-    return (_ORDER[:, None] * H + np.arange(H)[None, :]).ravel()
-
-
 def _squash_cell(c, out, squash):
     """out <- tanh(c) (or ReLU(c))."""
     if squash == "relu":
@@ -41,12 +38,42 @@ def _squash_cell(c, out, squash):
     return np.tanh(c, out=out)
 
 
+_POOL = []  # the last few blocks _one_block made, most recently used last
+_POOL_BLOCKS = 6
+_POOL_LOCK = threading.Lock()
+
+
+def _pool_refs():
+    """What sys.getrefcount reports for a pool entry that nothing else references (measured, not assumed)."""
+    _POOL.append(np.empty(1))
+    refs = sys.getrefcount(_POOL[-1])
+    _POOL.clear()
+    return refs
+
+
+_FREE = _pool_refs()
+
+
 def _one_block(dtype, *shapes):
-    """Empty arrays of these shapes, carved out of one allocation (docs/performance.md says why)."""
+    """Empty arrays of these shapes, carved out of one block of memory (docs/performance.md says why).
+
+    The block is one of the pool's if one of the right size is referenced by nothing but the pool (no array of
+    an earlier call still views it), else a new one. So nothing a caller still holds is ever written again."""
+    dtype = np.dtype(dtype)
     sizes = [int(np.prod(s)) for s in shapes]
-    mem = np.empty(sum(sizes), dtype)
-    ends = np.cumsum(sizes)
-    return [mem[e - n : e].reshape(s) for s, n, e in zip(shapes, sizes, ends, strict=True)]
+    size = sum(sizes)
+    with _POOL_LOCK:
+        for k in range(len(_POOL)):
+            if _POOL[k].dtype == dtype and _POOL[k].size == size and sys.getrefcount(_POOL[k]) == _FREE:
+                mem = _POOL.pop(k)
+                break
+        else:
+            mem = np.empty(size, dtype)
+            if len(_POOL) == _POOL_BLOCKS:
+                del _POOL[0]
+        _POOL.append(mem)
+        ends = np.cumsum(sizes)
+        return [mem[e - n : e].reshape(s) for s, n, e in zip(shapes, sizes, ends, strict=True)]
 
 
 def _steps_per_chunk(T, B):
@@ -84,8 +111,9 @@ class FastLSTMRun(LSTMOutputs):
 
     _gates: np.ndarray  # (T, 4H, B) activations o_t, f_t, i_t, C~_t
     _z: np.ndarray  # (T + 1, H+D+1, B): z[t] = [h_{t-1}; x_t; 1]
-    _c: np.ndarray  # (T, H, B) C_t
+    _c: np.ndarray  # (T + 1, H, B): _c[t] = C_{t-1}
     _tanh_c: np.ndarray  # (T, H, B) tanh(C_t)
+    _Wb: np.ndarray  # (4H, H+D+1) [W_h, W_x, b], blocks o, f, i, c
 
 
 def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
@@ -94,43 +122,56 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     check_choice("squash", squash, SQUASH)
     T, B, D = xs.shape
     H, dt = p.hidden_size, p.dtype
-    rows = _rows(H)
-    Wb = np.empty((4 * H, H + D + 1), dt)  # [W_h, W_x, b], blocks o, f, i, c
-    Wb[:, : H + D] = p.W[rows]
-    Wb[:, H + D] = p.b[rows]
-    z, gates, cs, tcs = _one_block(dt, (T + 1, H + D + 1, B), (T, 4 * H, B), (T, H, B), (T, H, B))
+    # everything the run keeps, in one block: z; gates; C_{t-1} for t = 0..T; tanh(C_t); [W_h, W_x, b] in the
+    # internal order; copies of W, b, h0 and c0
+    z, gates, cs, tcs, Wb, W, b, h0_, c0_ = _one_block(
+        dt,
+        (T + 1, H + D + 1, B),
+        (T, 4 * H, B),
+        (T + 1, H, B),
+        (T, H, B),
+        (4 * H, H + D + 1),
+        p.W.shape,
+        p.b.shape,
+        (B, H),
+        (B, H),
+    )
+    np.copyto(W, p.W), np.copyto(b, p.b), np.copyto(h0_, h0), np.copyto(c0_, c0)
+    for k, src in enumerate(_ORDER):  # [W_h, W_x, b], blocks o, f, i, c
+        Wb[k * H : (k + 1) * H, : H + D] = W[src * H : (src + 1) * H]
+        Wb[k * H : (k + 1) * H, H + D] = b[src * H : (src + 1) * H]
     z[0, :H] = h0.T
     z[:T, H : H + D] = xs.transpose(0, 2, 1)
     z[:T, H + D] = 1.0
     z[T, H:] = 0.0
-    tmp = np.empty((H, B), dt)
-    c_prev = _batch_last(c0)
+    cs[0] = c0.T
     for t in range(T):
         g = np.matmul(Wb, z[t], out=gates[t])  # every gate's pre-activation
         sigmoid(g[: 3 * H], out=g[: 3 * H])  # o_t, f_t, i_t
         _squash_cell(g[3 * H :], g[3 * H :], squash)  # C~_t
         o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
-        c = np.multiply(f, c_prev, out=cs[t])
-        c += np.multiply(i, c_tilde, out=tmp)  # C_t = f_t C_{t-1} + i_t C~_t
+        c = np.multiply(f, cs[t], out=cs[t + 1])
+        c += np.multiply(i, c_tilde, out=tcs[t])  # C_t = f_t C_{t-1} + i_t C~_t (tcs[t] as scratch)
         _squash_cell(c, tcs[t], squash)
         np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), where step t+1 reads it
-        c_prev = c
+    params = LSTMParams(read_only(W), read_only(b))
     return FastLSTMRun(
         h=_public(z[1:, :H]),
-        c=_public(cs),
+        c=_public(cs[1:]),
         f=_public(gates[:, H : 2 * H]),
         i=_public(gates[:, 2 * H : 3 * H]),
         c_tilde=_public(gates[:, 3 * H :]),
         o=_public(gates[:, :H]),
-        xs=read_only(xs.copy()),
-        h0=read_only(h0.copy()),
-        c0=read_only(c0.copy()),
-        params=p.frozen(),
+        xs=_public(z[:T, H : H + D]),
+        h0=read_only(h0_),
+        c0=read_only(c0_),
+        params=params,
         squash=squash,
         _gates=gates,
         _z=z,
         _c=cs,
         _tanh_c=tcs,
+        _Wb=Wb,
     )
 
 
@@ -144,7 +185,7 @@ def _local_derivatives(run, t0, t1, da, o_dtc):
     dphi = SQUASH[run.squash][1]  # tanh' (or ReLU') written from the function's output
     g = run._gates[t0:t1]  # activations o, f, i, C~
     tanh_c = run._tanh_c[t0:t1]
-    c_prev = run._c[t0 - 1 : t1 - 1] if t0 > 0 else np.concatenate([_batch_last(run.c0)[None], run._c[: t1 - 1]])
+    c_prev = run._c[t0:t1]
     sig = np.subtract(1.0, g[:, : 3 * H], out=da[:, : 3 * H])
     sig *= g[:, : 3 * H]  # sigma' = s (1 - s) for o, f, i
     da[:, :H] *= tanh_c  # dh_t -> do_t -> da_o: tanh(C_t) sigma'
@@ -160,22 +201,26 @@ def lstm_backward(dh, run, dc_last=None):
     """Backpropagation through time; the same inputs and numbers as lstm_core.lstm_backward. Returns LSTMGrads."""
     T, B, H, dt, dh = _checked(run, FastLSTMRun, "lstm", dh)
     D = run.xs.shape[2]
-    dc_next = _batch_last(check_upstream("dc_last", dc_last, (B, H), ("B", "H"), dt))
+    dc_last = check_upstream("dc_last", dc_last, (B, H), ("B", "H"), dt)
     f = run._gates[:, H : 2 * H]
     # a chunk of steps at a time, from the last chunk back: the local derivatives, the loop over the chunk's
     # steps (which multiplies them by dL/dh_t and dL/dC_t), then the chunk's share of dW, db and dx
     n = _steps_per_chunk(T, B)
-    # working arrays, one allocation: da, o_dtc; total dL/dh_t and dL/dC_t; da and z with one row per sequence
-    da, o_dtc, dh_tot, dc_tot, da_rows, z_rows, dWb_chunk = _one_block(
-        dt, (n, 4 * H, B), (n, H, B), (n, H, B), (n, H, B), (n, B, 4 * H), (n, B, H + D + 1), (4 * H, H + D + 1)
+    # working arrays, one block: da, o_dtc; total dL/dh_t and dL/dC_t; da and z with one row per sequence;
+    # a chunk's dW, the sum of them; dL/dh_{t-1} and dL/dC_{t-1} from step t; the squared norms; W_h^T, W_x
+    da, o_dtc, dh_tot, dc_tot, da_rows, z_rows, dWb_chunk, dWb, dh_next, dc_next, h_sq, c_sq, Wh_T, Wx = _one_block(
+        dt, (n, 4 * H, B), (n, H, B), (n, H, B), (n, H, B), (n, B, 4 * H), (n, B, H + D + 1), (4 * H, H + D + 1),
+        (4 * H, H + D + 1), (H, B), (H, B), (T,), (T,), (H, 4 * H), (4 * H, D),
+    )  # fmt: skip
+    np.copyto(Wh_T, run._Wb[:, :H].T)  # blocks o, f, i, c (contiguous: a strided view is slower in matmul)
+    np.copyto(Wx, run._Wb[:, H : H + D])
+    # what it returns, one block
+    dW, db, dx, dh0, dc0, h_norm, c_norm = _one_block(
+        dt, run.params.W.shape, run.params.b.shape, (T, B, D), (B, H), (B, H), (T,), (T,)
     )
-    rows = _rows(H)
-    Wh_T = np.ascontiguousarray(run.params.W[rows, :H].T)  # (H, 4H), blocks o, f, i, c
-    Wx = np.ascontiguousarray(run.params.W[rows, H:])  # (4H, D)
-    dWb = np.zeros((4 * H, H + D + 1), dt)
-    dx = np.empty((T, B, D), dt)
-    dh_next = np.zeros((H, B), dt)
-    h_sq, c_sq = np.empty(T, dt), np.empty(T, dt)
+    dWb.fill(0.0)
+    dh_next.fill(0.0)
+    np.copyto(dc_next, dc_last.T)
     for t0 in range((T - 1) // n * n, -1, -n):
         t1 = min(t0 + n, T)
         k = t1 - t0
@@ -197,13 +242,12 @@ def lstm_backward(dh, run, dc_last=None):
         np.copyto(z_rows[:k], run._z[t0:t1].transpose(0, 2, 1))
         dWb += np.matmul(a.T, z_rows[:k].reshape(k * B, H + D + 1), out=dWb_chunk)  # dW and db: sum over steps
         np.matmul(a, Wx, out=dx[t0:t1].reshape(k * B, D))  # dx_t = W_x^T da_t
-    dW = np.empty_like(run.params.W)
-    dW[rows] = dWb[:, :-1]  # back to the order f, i, c, o
-    db = np.empty_like(run.params.b)
-    db[rows] = dWb[:, -1]
-    return LSTMGrads(
-        W=dW, b=db, x=dx, h0=_batch_last(dh_next), c0=_batch_last(dc_next), h_norm=np.sqrt(h_sq), c_norm=np.sqrt(c_sq)
-    )
+    for k, src in enumerate(_ORDER):  # back to the order f, i, c, o
+        dW[src * H : (src + 1) * H] = dWb[k * H : (k + 1) * H, :-1]
+        db[src * H : (src + 1) * H] = dWb[k * H : (k + 1) * H, -1]
+    np.copyto(dh0, dh_next.T), np.copyto(dc0, dc_next.T)
+    np.sqrt(h_sq, out=h_norm), np.sqrt(c_sq, out=c_norm)
+    return LSTMGrads(W=dW, b=db, x=dx, h0=dh0, c0=dc0, h_norm=h_norm, c_norm=c_norm)
 
 
 @dataclass(frozen=True)
@@ -232,11 +276,18 @@ def gru_forward(xs, p, h0=None):
     xs, h0 = check_sequence(xs, p, GRUParams, h0=h0)
     T, B, D = xs.shape
     H, dt = p.hidden_size, p.dtype
-    Wb = np.empty((3 * H, H + 1), dt)  # [W_h, b_h]
-    Wb[:, :H], Wb[:, H] = p.W_h, p.b_h
-    ax, g, n, zh = _one_block(dt, (T, 3 * H, B), (T, 3 * H, B), (T, H, B), (T + 1, H + 1, B))
-    a = xs.reshape(T * B, D) @ p.W_x.T
-    a += p.b_x
+    # everything the run keeps, in one block: the input side; g; n; [h_{t-1}; 1]; [W_h, b_h]; copies of the inputs
+    ax, g, n, zh, Wb, xs_, h0_, *arrays = _one_block(
+        dt, (T, 3 * H, B), (T, 3 * H, B), (T, H, B), (T + 1, H + 1, B), (3 * H, H + 1), xs.shape, h0.shape,
+        *(a.shape for a in p.arrays().values()),
+    )  # fmt: skip
+    for dst, src in zip((xs_, h0_, *arrays), (xs, h0, *p.arrays().values()), strict=True):
+        np.copyto(dst, src)
+    W_x, W_h, b_x, b_h = arrays
+    Wb[:, :H], Wb[:, H] = W_h, b_h
+    (a,) = _one_block(dt, (T * B, 3 * H))  # scratch, back to the pool when this returns
+    np.matmul(xs_.reshape(T * B, D), W_x.T, out=a)
+    a += b_x
     np.copyto(ax, a.reshape(T, B, 3 * H).transpose(0, 2, 1))  # W_x x_t + b_x for every step at once
     zh[0, :H], zh[:, H] = h0.T, 1.0
     for t in range(T):
@@ -257,9 +308,9 @@ def gru_forward(xs, p, h0=None):
         z=_public(g[:, H : 2 * H]),
         n=_public(n),
         hn=_public(g[:, 2 * H :]),
-        xs=read_only(xs.copy()),
-        h0=read_only(h0.copy()),
-        params=p.frozen(),
+        xs=read_only(xs_),
+        h0=read_only(h0_),
+        params=GRUParams(*(read_only(a) for a in arrays)),
         _g=g,
         _n=n,
         _zh=zh,
@@ -295,25 +346,20 @@ def gru_backward(dh, run):
     D = run.xs.shape[2]
     r, z = run._g[:, :H], run._g[:, H : 2 * H]
     n = _steps_per_chunk(T, B)
-    # working arrays, one allocation: local derivatives; da blocks r, z, n (the recurrent side: dL/d(W_h h + b_h));
-    # da_n (the input side's n block); total dL/dh_t; the same with one row per sequence, for the weight matmuls
-    k, da, da_n, dh_tot, a_h, a_x, h_rows, dW_h_chunk, dW_x_chunk = _one_block(
-        dt,
-        (n, 3 * H, B),
-        (n, 3 * H, B),
-        (n, H, B),
-        (n, H, B),
-        (n, B, 3 * H),
-        (n, B, 3 * H),
-        (n, B, H),
-        (3 * H, H),
-        (3 * H, D),
+    # working arrays, one block: local derivatives; da blocks r, z, n (the recurrent side: dL/d(W_h h + b_h));
+    # da_n (the input side's n block); total dL/dh_t; the same with one row per sequence, for the weight matmuls;
+    # each chunk's dW_h and dW_x; dL/dh_{t-1}; its direct part; the squared norms; W_h^T
+    k, da, da_n, dh_tot, a_h, a_x, h_rows, dW_h_chunk, dW_x_chunk, dh_next, direct, h_sq, W_hT = _one_block(
+        dt, (n, 3 * H, B), (n, 3 * H, B), (n, H, B), (n, H, B), (n, B, 3 * H), (n, B, 3 * H), (n, B, H), (3 * H, H),
+        (3 * H, D), (H, B), (H, B), (T,), (H, 3 * H),
+    )  # fmt: skip
+    # what it returns, one block
+    dW_x, dW_h, db_x, db_h, dx, dh0, h_norm = _one_block(
+        dt, *(a.shape for a in run.params.arrays().values()), (T, B, D), (B, H), (T,)
     )
-    W_hT = np.ascontiguousarray(run.params.W_h.T)
-    dW_x, dW_h = np.zeros_like(run.params.W_x), np.zeros_like(run.params.W_h)
-    db_x, db_h = np.zeros_like(run.params.b_x), np.zeros_like(run.params.b_h)
-    dx, h_sq = np.empty((T, B, D), dt), np.empty(T, dt)
-    dh_next, direct = np.zeros((H, B), dt), np.empty((H, B), dt)
+    for a in (dW_x, dW_h, db_x, db_h, dh_next):
+        a.fill(0.0)
+    np.copyto(W_hT, run.params.W_h.T)
     for t0 in range((T - 1) // n * n, -1, -n):
         t1 = min(t0 + n, T)
         m = t1 - t0
@@ -344,7 +390,8 @@ def gru_backward(dh, run):
         db_x[: 2 * H] += col_sums[: 2 * H]  # the r and z blocks are the same on both sides
         db_x[2 * H :] += ax[:, 2 * H :].sum(axis=0)
         np.matmul(ax, run.params.W_x, out=dx[t0:t1].reshape(rows, D))  # dx_t = W_x^T da_x
-    return GRUGrads(W_x=dW_x, W_h=dW_h, b_x=db_x, b_h=db_h, x=dx, h0=_batch_last(dh_next), h_norm=np.sqrt(h_sq))
+    np.copyto(dh0, dh_next.T), np.sqrt(h_sq, out=h_norm)
+    return GRUGrads(W_x=dW_x, W_h=dW_h, b_x=db_x, b_h=db_h, x=dx, h0=dh0, h_norm=h_norm)
 
 
 @dataclass(frozen=True)
@@ -362,40 +409,46 @@ def rnn_forward(xs, p, h0=None):
     xs, h0 = check_sequence(xs, p, RNNParams, h0=h0)
     T, B, D = xs.shape
     H = p.hidden_size
-    WhT = np.ascontiguousarray(p.W[:, :H].T)
-    hs = (xs.reshape(T * B, D) @ np.ascontiguousarray(p.W[:, H:].T)).reshape(T, B, H)
-    hs += p.b  # the input projection W_x x_t + b for every step at once, then the recurrence in place
-    tmp = np.empty((B, H), p.dtype)
-    h = h0
+    # everything the run keeps, in one block: h_t; copies of the inputs and parameters; W_h^T, W_x^T
+    hs, xs_, h0_, W, b, WhT, WxT = _one_block(
+        p.dtype, (T, B, H), xs.shape, h0.shape, p.W.shape, p.b.shape, (H, H), (D, H)
+    )
+    for dst, src in ((xs_, xs), (h0_, h0), (W, p.W), (b, p.b), (WhT, p.W[:, :H].T), (WxT, p.W[:, H:].T)):
+        np.copyto(dst, src)
+    np.matmul(xs_.reshape(T * B, D), WxT, out=hs.reshape(T * B, H))
+    hs += b  # the input projection W_x x_t + b for every step at once, then the recurrence in place
+    (tmp,) = _one_block(p.dtype, (B, H))
+    h = h0_
     for t in range(T):
         np.matmul(h, WhT, out=tmp)
         hs[t] += tmp
         h = np.tanh(hs[t], out=hs[t])  # h_t = tanh(W_h h_{t-1} + W_x x_t + b)
-    return FastRNNRun(h=read_only(hs), xs=read_only(xs.copy()), h0=read_only(h0.copy()), params=p.frozen())
+    return FastRNNRun(
+        h=read_only(hs), xs=read_only(xs_), h0=read_only(h0_), params=RNNParams(read_only(W), read_only(b))
+    )
 
 
 def rnn_backward(dh, run):
     """Backpropagation through time; the same inputs and numbers as lstm_core.rnn_backward. Returns RNNGrads."""
     T, B, H, dt, dh = _checked(run, FastRNNRun, "rnn", dh)
     W = run.params.W
-    Wh = np.ascontiguousarray(W[:, :H])
-    da = np.empty((T, B, H), dt)
-    dhs = np.empty((T, B, H), dt)
+    D = W.shape[1] - H
+    # working arrays, one block: da_t; total dL/dh_t; [h_{t-1}, x_t] for every step; W_h, W_x
+    da, dhs, hx, Wh, Wx = _one_block(dt, (T, B, H), (T, B, H), (T, B, H + D), (H, H), (H, D))
+    np.copyto(Wh, W[:, :H]), np.copyto(Wx, W[:, H:])
+    dW, db, dx, h_norm = _one_block(dt, W.shape, run.params.b.shape, (T, B, D), (T,))  # what it returns
     dh_next = np.zeros((B, H), dt)
     for t in range(T - 1, -1, -1):
         dh_t = np.add(dh[t], dh_next, out=dhs[t])  # total dL/dh_t: the loss at t + the path from h_{t+1}
         dtanh_from_output(run.h[t], out=da[t])
         da[t] *= dh_t  # through tanh
         dh_next = da[t] @ Wh  # dh_{t-1} = W_h^T da_t
-    hx = np.empty((T, B, W.shape[1]), dt)
     hx[0, :, :H] = run.h0
     hx[1:, :, :H] = run.h[:-1]
     hx[:, :, H:] = run.xs
     da2 = da.reshape(T * B, H)
-    return RNNGrads(
-        W=da2.T @ hx.reshape(T * B, -1),
-        b=da2.sum(axis=0),
-        x=(da2 @ np.ascontiguousarray(W[:, H:])).reshape(T, B, -1),
-        h0=dh_next,
-        h_norm=np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs)),
-    )
+    np.matmul(da2.T, hx.reshape(T * B, H + D), out=dW)
+    np.sum(da2, axis=0, out=db)
+    np.matmul(da2, Wx, out=dx.reshape(T * B, D))
+    np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs, out=h_norm), out=h_norm)
+    return RNNGrads(W=dW, b=db, x=dx, h0=dh_next, h_norm=h_norm)

@@ -7,6 +7,8 @@ through what it returns.
 * Determinism: two fresh processes give the same bytes of h, c and every gradient (LSTM, GRU and RNN), both
   paths, both dtypes.
 * Safe outputs: a write into any array a run or a backward returned is refused, or changes no later result.
+* Reused memory: the fast path takes a block of memory again only when nothing the caller holds views it,
+  and recycled memory gives the same bits as new memory.
 """
 
 import hashlib
@@ -178,6 +180,47 @@ def test_rnn_outputs_are_safe_too(path):
             arr *= 2.0
     xs[...] = 0.0
     np.testing.assert_array_equal(path.rnn_backward(dh, run).W, want)
+
+
+# --- memory the fast path reuses -------------------------------------------------------------------------
+PARAMS = {"lstm": lstm_core.LSTMParams, "gru": lstm_core.GRUParams, "rnn": lstm_core.RNNParams}
+
+
+def _every_array(obj):
+    """Every array a run or a gradient record holds, its parameters' included, by name."""
+    found = {}
+    for name, value in vars(obj).items():
+        if isinstance(value, np.ndarray):
+            found[name] = value
+        elif hasattr(value, "W_h") or hasattr(value, "W"):  # the run's parameters
+            found.update({f"params.{k}": a for k, a in vars(value).items() if isinstance(a, np.ndarray)})
+    return found
+
+
+@pytest.mark.parametrize("kind", sorted(PARAMS))
+def test_fast_path_reuses_memory_only_when_nothing_holds_it(kind):
+    forward, backward = getattr(fast, f"{kind}_forward"), getattr(fast, f"{kind}_backward")
+    T, B, D, H = 70, 3, 4, 5  # 70 steps: backward runs in two chunks
+    p = PARAMS[kind].init(D, H, seed=3)
+    rng = np.random.default_rng(3)
+    (xs1, xs2), (dh1, dh2) = rng.normal(size=(2, T, B, D)), rng.normal(size=(2, T, B, H))
+    run1 = forward(xs1, p)
+    g1 = backward(dh1, run1)
+    kept = {k: a.copy() for k, a in {**_every_array(run1), **_every_array(g1)}.items()}
+    assert len(kept) >= 7
+    for _ in range(3):  # calls of the same shapes whose results are dropped at once
+        backward(dh2, forward(xs2, p))
+    run2 = forward(xs2, p)
+    g2 = backward(dh2, run2)
+    for name, a in {**_every_array(run1), **_every_array(g1)}.items():  # what the caller holds is untouched
+        np.testing.assert_array_equal(a, kept[name], err_msg=name)
+    blocks = {id(run2.h.base), id(g2.x.base)}
+    del run2, g2
+    run3 = forward(xs1, p)
+    g3 = backward(dh1, run3)
+    assert {id(run3.h.base), id(g3.x.base)} == blocks  # the memory nothing held any more was taken again
+    for name, a in {**_every_array(run3), **_every_array(g3)}.items():  # and gave the same bits as new memory
+        np.testing.assert_array_equal(a, kept[name], err_msg=name)
 
 
 def test_step_cache_keeps_its_own_copies():
