@@ -38,19 +38,35 @@ class SGD:
 
 
 class Adam:
-    """Adam (Kingma & Ba): moving averages of the gradient and its square, bias-corrected."""
+    """Adam (Kingma & Ba): moving averages of the gradient and its square, bias-corrected.
+
+    Each step works in place, in two scratch arrays per parameter kept from step to step, so a training loop
+    allocates nothing here (the same numbers, to the bit, as the update written with new arrays)."""
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         if not lr > 0:
             raise ValueError(f"lr: expected a positive learning rate, got {lr!r}")
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.m, self.v, self.t = {}, {}, 0
+        self.m, self.v, self.t, self._scratch = {}, {}, 0, {}
 
     def step(self, params, grads):
         self.t += 1
+        b1, b2 = self.beta1, self.beta2
         for k, g in grads.items():
-            m = self.m[k] = self.beta1 * self.m.get(k, 0.0) + (1 - self.beta1) * g
-            v = self.v[k] = self.beta2 * self.v.get(k, 0.0) + (1 - self.beta2) * g * g
-            m_hat = m / (1 - self.beta1**self.t)
-            v_hat = v / (1 - self.beta2**self.t)
-            params[k] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            if k not in self.m:
+                self.m[k], self.v[k] = np.zeros_like(g), np.zeros_like(g)
+                self._scratch[k] = (np.empty_like(g), np.empty_like(g))
+            m, v, (a, u) = self.m[k], self.v[k], self._scratch[k]
+            m *= b1
+            m += np.multiply(g, 1 - b1, out=a)  # m <- beta1 m + (1 - beta1) g
+            np.multiply(g, 1 - b2, out=a)
+            a *= g
+            v *= b2
+            v += a  # v <- beta2 v + (1 - beta2) g^2
+            np.divide(v, 1 - b2**self.t, out=a)  # v_hat
+            np.sqrt(a, out=a)
+            a += self.eps  # sqrt(v_hat) + eps
+            np.divide(m, 1 - b1**self.t, out=u)  # m_hat
+            u *= self.lr
+            u /= a
+            params[k] -= u  # theta <- theta - lr m_hat / (sqrt(v_hat) + eps)

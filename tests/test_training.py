@@ -74,6 +74,25 @@ def test_clipping_and_optimisers():
         Adam(lr=0)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_in_place_gives_the_textbook_update_to_the_bit(dtype):
+    rng = np.random.default_rng(4)
+    params = {"W": rng.normal(size=(6, 5)).astype(dtype), "b": rng.normal(size=3).astype(dtype)}
+    want = {k: a.copy() for k, a in params.items()}
+    m, v = {k: 0.0 for k in want}, {k: 0.0 for k in want}
+    opt, lr, b1, b2, eps = Adam(lr=3e-3), 3e-3, 0.9, 0.999, 1e-8
+    for t in range(1, 41):
+        grads = {k: rng.normal(size=a.shape).astype(dtype) for k, a in want.items()}
+        opt.step(params, grads)
+        for k, g in grads.items():  # the update as the paper writes it, with new arrays
+            m[k] = b1 * m[k] + (1 - b1) * g
+            v[k] = b2 * v[k] + (1 - b2) * g * g
+            want[k] -= lr * (m[k] / (1 - b1**t)) / (np.sqrt(v[k] / (1 - b2**t)) + eps)
+        for k in want:
+            np.testing.assert_array_equal(params[k], want[k], err_msg=f"{k} at step {t}")
+            assert params[k].dtype == dtype
+
+
 def test_tasks_are_seeded_and_well_formed():
     a, b = tasks.delayed_recall(8, 10, seed=3), tasks.delayed_recall(8, 10, seed=3)
     np.testing.assert_array_equal(a.xs, b.xs)
