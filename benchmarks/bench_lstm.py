@@ -78,11 +78,11 @@ def floor_runner(B, D, H, T, dtype, backward):
         return rng.normal(size=shape).astype(dtype)
 
     Wb, Wh_T, Wx, z, da = arr(4 * H, K), arr(H, 4 * H), arr(4 * H, D), arr(T + 1, K, B), arr(n, 4 * H, B)
-    gates, dh_next, rows, z_rows = (
+    gates, dh_next, cols, z_cols = (
         np.empty((T, 4 * H, B), dtype),
         np.empty((H, B), dtype),
-        arr(n, B, 4 * H),
-        arr(n, B, K),
+        arr(4 * H * n * B),
+        arr(K * n * B),
     )
     dWb, dx = np.empty((4 * H, K), dtype), np.empty((T, B, D), dtype)
 
@@ -94,9 +94,9 @@ def floor_runner(B, D, H, T, dtype, backward):
                 k = min(n, T - t0)
                 for j in range(k):
                     np.matmul(Wh_T, da[j], out=dh_next)
-                a = rows[:k].reshape(k * B, 4 * H)
-                np.matmul(a.T, z_rows[:k].reshape(k * B, K), out=dWb)
-                np.matmul(a, Wx, out=dx[t0 : t0 + k].reshape(k * B, D))
+                a, zc = cols[: 4 * H * k * B].reshape(4 * H, -1), z_cols[: K * k * B].reshape(K, -1)
+                np.matmul(a, zc.T, out=dWb)
+                np.matmul(a.T, Wx, out=dx[t0 : t0 + k].reshape(k * B, D))
 
     return run
 

@@ -16,9 +16,16 @@ def sigmoid(a, out=None):
         return 0.5 * (1.0 + np.tanh(0.5 * a))
     np.multiply(a, 0.5, out=out)
     np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
+    return sigmoid_from_tanh_half(out)
+
+
+def sigmoid_from_tanh_half(t):
+    """The last step of sigmoid, in place: t = tanh(a/2) becomes sigma(a) = (1 + t) / 2.
+
+    For code that already has tanh(a/2) (the fast path halves the gates' weights instead of their inputs)."""
+    t += 1.0
+    t *= 0.5
+    return t
 
 
 def relu(a):

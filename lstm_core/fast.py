@@ -11,7 +11,8 @@ How this code was made fast, with the measurements behind each choice: docs/perf
 Layout inside: every per-step array is stored with the batch last, gates (4H, B) and states (H, B), so each
 gate's block is contiguous; the gate blocks are in the order o, f, i, c (the three sigmoid gates together,
 and the three blocks dL/dC_t multiplies together); each step is one matmul [W_h, W_x, b] z_t with
-z_t = [h_{t-1}; x_t; 1]; backward runs a chunk of steps at a time.
+z_t = [h_{t-1}; x_t; 1]; backward runs a chunk of steps at a time. Every array a call makes, the ones it returns
+included, comes from a few blocks of memory that a small pool hands out again only when nothing refers to them.
 """
 
 import sys
@@ -22,7 +23,7 @@ import numpy as np
 
 from ._validate import check_choice, read_only
 from ._validate_seq import check_sequence, check_upstream
-from .activations import SQUASH, dtanh_from_output, sigmoid
+from .activations import SQUASH, dtanh_from_output, sigmoid, sigmoid_from_tanh_half
 from .gru import GRUGrads, GRUParams
 from .lstm import LSTMGrads, LSTMOutputs
 from .params import LSTMParams, RNNParams
@@ -39,7 +40,7 @@ def _squash_cell(c, out, squash):
 
 
 _POOL = []  # the last few blocks _one_block made, most recently used last
-_POOL_BLOCKS = 6
+_POOL_BLOCKS, _POOL_BYTES = 6, 128 * 2**20  # at most six blocks and 128 MiB; a larger block is never kept
 _POOL_LOCK = threading.Lock()
 
 
@@ -69,9 +70,10 @@ def _one_block(dtype, *shapes):
                 break
         else:
             mem = np.empty(size, dtype)
-            if len(_POOL) == _POOL_BLOCKS:
-                del _POOL[0]
-        _POOL.append(mem)
+        if mem.nbytes <= _POOL_BYTES:
+            _POOL.append(mem)
+            while len(_POOL) > _POOL_BLOCKS or sum(m.nbytes for m in _POOL) > _POOL_BYTES:
+                del _POOL[0]  # the least recently used
         ends = np.cumsum(sizes)
         return [mem[e - n : e].reshape(s) for s, n, e in zip(shapes, sizes, ends, strict=True)]
 
@@ -113,7 +115,7 @@ class FastLSTMRun(LSTMOutputs):
     _z: np.ndarray  # (T + 1, H+D+1, B): z[t] = [h_{t-1}; x_t; 1]
     _c: np.ndarray  # (T + 1, H, B): _c[t] = C_{t-1}
     _tanh_c: np.ndarray  # (T, H, B) tanh(C_t)
-    _Wb: np.ndarray  # (4H, H+D+1) [W_h, W_x, b], blocks o, f, i, c
+    _Wb: np.ndarray  # (4H, H+D+1) [W_h, W_x, b], blocks o, f, i, c, the rows of o, f, i halved
 
 
 def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
@@ -123,8 +125,8 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     T, B, D = xs.shape
     H, dt = p.hidden_size, p.dtype
     # everything the run keeps, in one block: z; gates; C_{t-1} for t = 0..T; tanh(C_t); [W_h, W_x, b] in the
-    # internal order; copies of W, b, h0 and c0
-    z, gates, cs, tcs, Wb, W, b, h0_, c0_ = _one_block(
+    # internal order; copies of W, b, h0 and c0; h_t as the run shows it, (T, B, H)
+    z, gates, cs, tcs, Wb, W, b, h0_, c0_, hs = _one_block(
         dt,
         (T + 1, H + D + 1, B),
         (T, 4 * H, B),
@@ -135,28 +137,35 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
         p.b.shape,
         (B, H),
         (B, H),
+        (T, B, H),
     )
     np.copyto(W, p.W), np.copyto(b, p.b), np.copyto(h0_, h0), np.copyto(c0_, c0)
     for k, src in enumerate(_ORDER):  # [W_h, W_x, b], blocks o, f, i, c
         Wb[k * H : (k + 1) * H, : H + D] = W[src * H : (src + 1) * H]
         Wb[k * H : (k + 1) * H, H + D] = b[src * H : (src + 1) * H]
+    Wb[: 3 * H] *= 0.5  # the gates' rows halved (exact in floating point): the matmul gives the a/2 sigma needs
     z[0, :H] = h0.T
     z[:T, H : H + D] = xs.transpose(0, 2, 1)
     z[:T, H + D] = 1.0
     z[T, H:] = 0.0
     cs[0] = c0.T
     for t in range(T):
-        g = np.matmul(Wb, z[t], out=gates[t])  # every gate's pre-activation
-        sigmoid(g[: 3 * H], out=g[: 3 * H])  # o_t, f_t, i_t
-        _squash_cell(g[3 * H :], g[3 * H :], squash)  # C~_t
+        g = np.matmul(Wb, z[t], out=gates[t])  # the pre-activations, halved for o, f, i
+        if squash == "tanh":
+            np.tanh(g, out=g)  # tanh(a/2) for o, f, i, and C~_t, in one call
+        else:
+            np.tanh(g[: 3 * H], out=g[: 3 * H])
+            _squash_cell(g[3 * H :], g[3 * H :], squash)  # C~_t
+        sigmoid_from_tanh_half(g[: 3 * H])  # o_t, f_t, i_t = (1 + tanh(a/2)) / 2, as activations.sigmoid
         o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
         c = np.multiply(f, cs[t], out=cs[t + 1])
         c += np.multiply(i, c_tilde, out=tcs[t])  # C_t = f_t C_{t-1} + i_t C~_t (tcs[t] as scratch)
         _squash_cell(c, tcs[t], squash)
         np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), where step t+1 reads it
+    np.copyto(hs, z[1:, :H].transpose(0, 2, 1))  # contiguous, so the read-out is one matmul
     params = LSTMParams(read_only(W), read_only(b))
     return FastLSTMRun(
-        h=_public(z[1:, :H]),
+        h=read_only(hs),
         c=_public(cs[1:]),
         f=_public(gates[:, H : 2 * H]),
         i=_public(gates[:, 2 * H : 3 * H]),
@@ -197,8 +206,10 @@ def _local_derivatives(run, t0, t1, da, o_dtc):
     k *= g[:, :H]  # dh_t -> dC_t: o_t tanh'(C_t)
 
 
-def lstm_backward(dh, run, dc_last=None):
-    """Backpropagation through time; the same inputs and numbers as lstm_core.lstm_backward. Returns LSTMGrads."""
+def lstm_backward(dh, run, dc_last=None, *, x_grad=True):
+    """Backpropagation through time; the same inputs and numbers as lstm_core.lstm_backward. Returns LSTMGrads.
+
+    ``x_grad=False`` skips dL/dx (its field is None): for training, where the inputs are data."""
     T, B, H, dt, dh = _checked(run, FastLSTMRun, "lstm", dh)
     D = run.xs.shape[2]
     dc_last = check_upstream("dc_last", dc_last, (B, H), ("B", "H"), dt)
@@ -206,14 +217,18 @@ def lstm_backward(dh, run, dc_last=None):
     # a chunk of steps at a time, from the last chunk back: the local derivatives, the loop over the chunk's
     # steps (which multiplies them by dL/dh_t and dL/dC_t), then the chunk's share of dW, db and dx
     n = _steps_per_chunk(T, B)
-    # working arrays, one block: da, o_dtc; total dL/dh_t and dL/dC_t; da and z with one row per sequence;
-    # a chunk's dW, the sum of them; dL/dh_{t-1} and dL/dC_{t-1} from step t; the squared norms; W_h^T, W_x
-    da, o_dtc, dh_tot, dc_tot, da_rows, z_rows, dWb_chunk, dWb, dh_next, dc_next, h_sq, c_sq, Wh_T, Wx = _one_block(
-        dt, (n, 4 * H, B), (n, H, B), (n, H, B), (n, H, B), (n, B, 4 * H), (n, B, H + D + 1), (4 * H, H + D + 1),
-        (4 * H, H + D + 1), (H, B), (H, B), (T,), (T,), (H, 4 * H), (4 * H, D),
+    # working arrays, one block: da, o_dtc; total dL/dh_t and dL/dC_t; da and z with the steps in the middle, for
+    # the weight matmuls; a chunk's dW, the sum of them; dL/dh_{t-1} and dL/dC_{t-1} from step t; the squared
+    # norms; W_h^T, W_x
+    K = H + D + 1
+    da, o_dtc, dh_tot, dc_tot, da_cols, z_cols, dWb_chunk, dWb, dh_next, dc_next, h_sq, c_sq, Wh_T, Wx = _one_block(
+        dt, (n, 4 * H, B), (n, H, B), (n, H, B), (n, H, B), (4 * H * n * B,), (K * n * B,), (4 * H, K), (4 * H, K),
+        (H, B), (H, B), (T,), (T,), (H, 4 * H), (4 * H, D),
     )  # fmt: skip
-    np.copyto(Wh_T, run._Wb[:, :H].T)  # blocks o, f, i, c (contiguous: a strided view is slower in matmul)
-    np.copyto(Wx, run._Wb[:, H : H + D])
+    W = run.params.W
+    for k, src in enumerate(_ORDER):  # blocks o, f, i, c (contiguous: a strided view is slower in matmul)
+        Wh_T[:, k * H : (k + 1) * H] = W[src * H : (src + 1) * H, :H].T
+        Wx[k * H : (k + 1) * H] = W[src * H : (src + 1) * H, H:]
     # what it returns, one block
     dW, db, dx, dh0, dc0, h_norm, c_norm = _one_block(
         dt, run.params.W.shape, run.params.b.shape, (T, B, D), (B, H), (B, H), (T,), (T,)
@@ -237,17 +252,20 @@ def lstm_backward(dh, run, dc_last=None):
             np.matmul(Wh_T, da_t, out=dh_next)  # dh_{t-1} = W_h^T da_t
         np.einsum("thb,thb->t", dh_tot[:k], dh_tot[:k], out=h_sq[t0:t1])
         np.einsum("thb,thb->t", dc_tot[:k], dc_tot[:k], out=c_sq[t0:t1])
-        np.copyto(da_rows[:k], da[:k].transpose(0, 2, 1))
-        a = da_rows[:k].reshape(k * B, 4 * H)
-        np.copyto(z_rows[:k], run._z[t0:t1].transpose(0, 2, 1))
-        dWb += np.matmul(a.T, z_rows[:k].reshape(k * B, H + D + 1), out=dWb_chunk)  # dW and db: sum over steps
-        np.matmul(a, Wx, out=dx[t0:t1].reshape(k * B, D))  # dx_t = W_x^T da_t
+        a = da_cols[: 4 * H * k * B].reshape(4 * H, k, B)  # (4H, steps, B): runs of B copied whole
+        np.copyto(a, da[:k].transpose(1, 0, 2))
+        zc = z_cols[: K * k * B].reshape(K, k, B)
+        np.copyto(zc, run._z[t0:t1].transpose(1, 0, 2))
+        a, zc = a.reshape(4 * H, k * B), zc.reshape(K, k * B)
+        dWb += np.matmul(a, zc.T, out=dWb_chunk)  # dW and db: sum over the chunk's steps and sequences
+        if x_grad:
+            np.matmul(a.T, Wx, out=dx[t0:t1].reshape(k * B, D))  # dx_t = W_x^T da_t
     for k, src in enumerate(_ORDER):  # back to the order f, i, c, o
         dW[src * H : (src + 1) * H] = dWb[k * H : (k + 1) * H, :-1]
         db[src * H : (src + 1) * H] = dWb[k * H : (k + 1) * H, -1]
     np.copyto(dh0, dh_next.T), np.copyto(dc0, dc_next.T)
     np.sqrt(h_sq, out=h_norm), np.sqrt(c_sq, out=c_norm)
-    return LSTMGrads(W=dW, b=db, x=dx, h0=dh0, c0=dc0, h_norm=h_norm, c_norm=c_norm)
+    return LSTMGrads(W=dW, b=db, x=dx if x_grad else None, h0=dh0, c0=dc0, h_norm=h_norm, c_norm=c_norm)
 
 
 @dataclass(frozen=True)
@@ -276,9 +294,10 @@ def gru_forward(xs, p, h0=None):
     xs, h0 = check_sequence(xs, p, GRUParams, h0=h0)
     T, B, D = xs.shape
     H, dt = p.hidden_size, p.dtype
-    # everything the run keeps, in one block: the input side; g; n; [h_{t-1}; 1]; [W_h, b_h]; copies of the inputs
-    ax, g, n, zh, Wb, xs_, h0_, *arrays = _one_block(
-        dt, (T, 3 * H, B), (T, 3 * H, B), (T, H, B), (T + 1, H + 1, B), (3 * H, H + 1), xs.shape, h0.shape,
+    # everything the run keeps, in one block: the input side; g; n; [h_{t-1}; 1]; [W_h, b_h]; h_t as the run shows
+    # it, (T, B, H); copies of the inputs
+    ax, g, n, zh, Wb, hs, xs_, h0_, *arrays = _one_block(
+        dt, (T, 3 * H, B), (T, 3 * H, B), (T, H, B), (T + 1, H + 1, B), (3 * H, H + 1), (T, B, H), xs.shape, h0.shape,
         *(a.shape for a in p.arrays().values()),
     )  # fmt: skip
     for dst, src in zip((xs_, h0_, *arrays), (xs, h0, *p.arrays().values()), strict=True):
@@ -302,8 +321,9 @@ def gru_forward(xs, p, h0=None):
         h_t = np.subtract(h_prev, n[t], out=zh[t + 1, :H])  # where step t+1 reads it
         h_t *= z_t
         h_t += n[t]  # h_t = (1 - z_t) n_t + z_t h_{t-1}, as n_t + z_t (h_{t-1} - n_t)
+    np.copyto(hs, zh[1:, :H].transpose(0, 2, 1))  # contiguous, so the read-out is one matmul
     return FastGRURun(
-        h=_public(zh[1:, :H]),
+        h=read_only(hs),
         r=_public(g[:, :H]),
         z=_public(g[:, H : 2 * H]),
         n=_public(n),
@@ -337,11 +357,12 @@ def _gru_local_derivatives(run, t0, t1, k):
     k_r *= hn
 
 
-def gru_backward(dh, run):
+def gru_backward(dh, run, *, x_grad=True):
     """Backpropagation through time; the same inputs and numbers as lstm_core.gru_backward. Returns GRUGrads.
 
     A chunk of steps at a time, from the last chunk back, as lstm_backward does: the local derivatives, the
-    loop over the chunk's steps, then the chunk's share of dW_x, dW_h, the biases and dx."""
+    loop over the chunk's steps, then the chunk's share of dW_x, dW_h, the biases and dx. ``x_grad=False`` skips
+    dL/dx (its field is None), as lstm_backward does."""
     T, B, H, dt, dh = _checked(run, FastGRURun, "gru", dh)
     D = run.xs.shape[2]
     r, z = run._g[:, :H], run._g[:, H : 2 * H]
@@ -389,9 +410,10 @@ def gru_backward(dh, run):
         db_h += col_sums
         db_x[: 2 * H] += col_sums[: 2 * H]  # the r and z blocks are the same on both sides
         db_x[2 * H :] += ax[:, 2 * H :].sum(axis=0)
-        np.matmul(ax, run.params.W_x, out=dx[t0:t1].reshape(rows, D))  # dx_t = W_x^T da_x
+        if x_grad:
+            np.matmul(ax, run.params.W_x, out=dx[t0:t1].reshape(rows, D))  # dx_t = W_x^T da_x
     np.copyto(dh0, dh_next.T), np.sqrt(h_sq, out=h_norm)
-    return GRUGrads(W_x=dW_x, W_h=dW_h, b_x=db_x, b_h=db_h, x=dx, h0=dh0, h_norm=h_norm)
+    return GRUGrads(W_x=dW_x, W_h=dW_h, b_x=db_x, b_h=db_h, x=dx if x_grad else None, h0=dh0, h_norm=h_norm)
 
 
 @dataclass(frozen=True)
@@ -428,8 +450,10 @@ def rnn_forward(xs, p, h0=None):
     )
 
 
-def rnn_backward(dh, run):
-    """Backpropagation through time; the same inputs and numbers as lstm_core.rnn_backward. Returns RNNGrads."""
+def rnn_backward(dh, run, *, x_grad=True):
+    """Backpropagation through time; the same inputs and numbers as lstm_core.rnn_backward. Returns RNNGrads.
+
+    ``x_grad=False`` skips dL/dx (its field is None), as lstm_backward does."""
     T, B, H, dt, dh = _checked(run, FastRNNRun, "rnn", dh)
     W = run.params.W
     D = W.shape[1] - H
@@ -449,6 +473,7 @@ def rnn_backward(dh, run):
     da2 = da.reshape(T * B, H)
     np.matmul(da2.T, hx.reshape(T * B, H + D), out=dW)
     np.sum(da2, axis=0, out=db)
-    np.matmul(da2, Wx, out=dx.reshape(T * B, D))
+    if x_grad:
+        np.matmul(da2, Wx, out=dx.reshape(T * B, D))
     np.sqrt(np.einsum("tbh,tbh->t", dhs, dhs, out=h_norm), out=h_norm)
-    return RNNGrads(W=dW, b=db, x=dx, h0=dh_next, h_norm=h_norm)
+    return RNNGrads(W=dW, b=db, x=dx if x_grad else None, h0=dh_next, h_norm=h_norm)

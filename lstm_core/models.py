@@ -69,7 +69,9 @@ class SequenceModel:
             run = self._forward(xs, self.cell, *state)
         else:
             run = self._forward(xs, self.cell, h0)
-        return run.h @ self.W_y.T + self.b_y, run
+        T, B, H = run.h.shape
+        y = run.h.reshape(T * B, H) @ self.W_y.T  # every step in one matmul
+        return (y + self.b_y).reshape(T, B, -1), run
 
     def final_state(self, run):
         """The state after a run's last step, as copies: (h_T-1, C_T-1) for the LSTM, (h_T-1,) otherwise.
@@ -94,9 +96,11 @@ class SequenceModel:
         return h @ self.W_y.T + self.b_y, state
 
     def backward(self, dy, run):
-        """Gradients of every parameter, as a dict like ``params``, and the cell's gradient record."""
-        dh = dy @ self.W_y
-        g = self._backward(dh, run)
+        """Gradients of every parameter, as a dict like ``params``, and the cell's gradient record (whose x is
+        None: the inputs are data, and nothing needs their gradient)."""
+        T, B, K = dy.shape
+        dh = (dy.reshape(T * B, K) @ self.W_y).reshape(T, B, -1)
+        g = self._backward(dh, run, x_grad=False)
         cell = _cell_arrays(g)
         if self.frozen_rows.any():
             cell["W"][self.frozen_rows] = 0.0  # frozen gates do not learn

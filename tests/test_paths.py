@@ -70,6 +70,20 @@ def test_fast_gru_equals_the_readable_gru(shape):
         assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
 
 
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_fast_backward_without_the_input_gradient_gives_the_same_other_gradients(kind):
+    forward, backward = getattr(fast, f"{kind}_forward"), getattr(fast, f"{kind}_backward")
+    p = {"lstm": lstm_core.LSTMParams, "gru": lstm_core.GRUParams, "rnn": lstm_core.RNNParams}[kind].init(4, 5, seed=2)
+    rng = np.random.default_rng(2)
+    run = forward(rng.normal(size=(70, 3, 4)), p)
+    dh = rng.normal(size=(70, 3, 5))
+    full, lean = backward(dh, run), backward(dh, run, x_grad=False)
+    assert lean.x is None and full.x.shape == (70, 3, 4)
+    for name, a in vars(full).items():
+        if name != "x":
+            np.testing.assert_array_equal(getattr(lean, name), a, err_msg=name)
+
+
 def test_each_backward_takes_only_its_own_run():
     case = make_case(3, 2, 2, 3)
     with pytest.raises(ValueError, match="use lstm_core.fast.lstm_backward|expected the LSTMRun"):
@@ -221,6 +235,17 @@ def test_fast_path_reuses_memory_only_when_nothing_holds_it(kind):
     assert {id(run3.h.base), id(g3.x.base)} == blocks  # the memory nothing held any more was taken again
     for name, a in {**_every_array(run3), **_every_array(g3)}.items():  # and gave the same bits as new memory
         np.testing.assert_array_equal(a, kept[name], err_msg=name)
+
+
+def test_the_pool_keeps_a_bounded_amount_of_memory(monkeypatch):
+    monkeypatch.setattr(fast, "_POOL_BYTES", 300_000)
+    case = make_case(2_000, 3, 4, 5, seed=1)
+    for T in (5, 50, 400, 2_000, 50):
+        run = fast.lstm_forward(case["xs"][:T], case["p"])
+        fast.lstm_backward(case["dh"][:T], run)
+        held = [m.nbytes for m in fast._POOL]
+        assert sum(held) <= 300_000 and len(held) <= fast._POOL_BLOCKS, held
+    assert run.h.base.nbytes < 300_000 and any(m is run.h.base for m in fast._POOL)  # small blocks are still kept
 
 
 def test_step_cache_keeps_its_own_copies():
