@@ -3,8 +3,15 @@ each with about the same number of parameters, from fixed seeds. Writes lstm_lab
 (float32) and lstm_lab/data/charlm_results.json (validation losses, samples at three temperatures, the
 context-length curves). Notebook 06 and its tests read them.
 
-    python scripts/train_charlm.py            # all three (the shipped run took about an hour on 2 cores: see "seconds")
+    python scripts/train_charlm.py            # all three: 19 minutes on a 2-core Intel Xeon VM (2026-12-02)
     python scripts/train_charlm.py --only lstm
+
+The shipped models' "seconds" (about an hour in all) are from an earlier, slower version of lstm_core.fast on
+a busier machine. On 2026-12-02 one run of all three (commit bd10277; the training step has since become about
+10% faster) took 19 min 19 s of wall-clock time on a 2-core Intel Xeon VM: LSTM 409 s, GRU 425 s, RNN 286 s of
+training, the rest evaluation. Its validation losses, 1.5528, 1.5604 and 1.6006 nats, differ from the shipped
+ones in the third decimal: another CPU (see below). Memory peaks at about 1.2 GB, in the context-length curve's
+longest blocks.
 
 Every number it records is a function of the code, the seeds and the CPU's rounding of matrix products, not of
 the machine's speed (only the "seconds" fields are timings): on the same machine a second run gives the same
