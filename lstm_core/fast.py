@@ -11,8 +11,9 @@ How this code was made fast, with the measurements behind each choice: docs/perf
 Layout inside: every per-step array is stored with the batch last, gates (4H, B) and states (H, B), so each
 gate's block is contiguous; the gate blocks are in the order o, f, i, c (the three sigmoid gates together,
 and the three blocks dL/dC_t multiplies together); each step is one matmul [W_h, W_x, b] z_t with
-z_t = [h_{t-1}; x_t; 1]; backward runs a chunk of steps at a time. Every array a call makes, the ones it returns
-included, comes from a few blocks of memory that a small pool hands out again only when nothing refers to them.
+z_t = [h_{t-1}; x_t; 1]; backward runs a chunk of steps at a time. Every array a call makes, bar a few of (B, H), the
+ones it returns included, comes from blocks of memory that a small pool hands out again only when nothing refers
+to them.
 """
 
 import sys
