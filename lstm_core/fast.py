@@ -33,6 +33,11 @@ from .rnn import RNNGrads
 _ORDER = np.array([3, 0, 1, 2])  # internal block order o, f, i, c (indices into f, i, c, o)
 
 
+def _blocks(H):
+    """(internal, parameter) row slices of each gate's block: the internal order o, f, i, c against W's f, i, c, o."""
+    return [(slice(k * H, (k + 1) * H), slice(src * H, (src + 1) * H)) for k, src in enumerate(_ORDER)]
+
+
 def _squash_cell(c, out, squash):
     """out <- tanh(c) (or ReLU(c))."""
     if squash == "relu":
@@ -141,9 +146,8 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
         (T, B, H),
     )
     np.copyto(W, p.W), np.copyto(b, p.b), np.copyto(h0_, h0), np.copyto(c0_, c0)
-    for k, src in enumerate(_ORDER):  # [W_h, W_x, b], blocks o, f, i, c
-        Wb[k * H : (k + 1) * H, : H + D] = W[src * H : (src + 1) * H]
-        Wb[k * H : (k + 1) * H, H + D] = b[src * H : (src + 1) * H]
+    for new, old in _blocks(H):  # [W_h, W_x, b], blocks o, f, i, c
+        Wb[new, : H + D], Wb[new, H + D] = W[old], b[old]
     Wb[: 3 * H] *= 0.5  # the gates' rows halved (exact in floating point): the matmul gives the a/2 sigma needs
     z[0, :H] = h0.T
     z[:T, H : H + D] = xs.transpose(0, 2, 1)
@@ -227,9 +231,8 @@ def lstm_backward(dh, run, dc_last=None, *, x_grad=True):
         (H, B), (H, B), (T,), (T,), (H, 4 * H), (4 * H, D),
     )  # fmt: skip
     W = run.params.W
-    for k, src in enumerate(_ORDER):  # blocks o, f, i, c (contiguous: a strided view is slower in matmul)
-        Wh_T[:, k * H : (k + 1) * H] = W[src * H : (src + 1) * H, :H].T
-        Wx[k * H : (k + 1) * H] = W[src * H : (src + 1) * H, H:]
+    for new, old in _blocks(H):  # blocks o, f, i, c (contiguous: a strided view is slower in matmul)
+        Wh_T[:, new], Wx[new] = W[old, :H].T, W[old, H:]
     # what it returns, one block
     dW, db, dx, dh0, dc0, h_norm, c_norm = _one_block(
         dt, run.params.W.shape, run.params.b.shape, (T, B, D), (B, H), (B, H), (T,), (T,)
@@ -261,9 +264,8 @@ def lstm_backward(dh, run, dc_last=None, *, x_grad=True):
         dWb += np.matmul(a, zc.T, out=dWb_chunk)  # dW and db: sum over the chunk's steps and sequences
         if x_grad:
             np.matmul(a.T, Wx, out=dx[t0:t1].reshape(k * B, D))  # dx_t = W_x^T da_t
-    for k, src in enumerate(_ORDER):  # back to the order f, i, c, o
-        dW[src * H : (src + 1) * H] = dWb[k * H : (k + 1) * H, :-1]
-        db[src * H : (src + 1) * H] = dWb[k * H : (k + 1) * H, -1]
+    for new, old in _blocks(H):  # back to the order f, i, c, o
+        dW[old], db[old] = dWb[new, :-1], dWb[new, -1]
     np.copyto(dh0, dh_next.T), np.copyto(dc0, dc_next.T)
     np.sqrt(h_sq, out=h_norm), np.sqrt(c_sq, out=c_norm)
     return LSTMGrads(W=dW, b=db, x=dx if x_grad else None, h0=dh0, c0=dc0, h_norm=h_norm, c_norm=c_norm)

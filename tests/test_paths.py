@@ -26,6 +26,7 @@ from lstm_core import fast
 SHAPES = [(1, 1, 1, 1), (1, 3, 4, 2), (7, 1, 3, 5), (9, 4, 6, 3), (1000, 2, 3, 4)]  # (T, B, D, H)
 RUN_FIELDS = ("h", "c", "f", "i", "c_tilde", "o")
 GRAD_FIELDS = ("W", "b", "x", "h0", "c0", "h_norm", "c_norm")
+PARAMS = {"lstm": lstm_core.LSTMParams, "gru": lstm_core.GRUParams, "rnn": lstm_core.RNNParams}
 
 
 @pytest.mark.parametrize("squash", ["tanh", "relu"])
@@ -43,37 +44,33 @@ def test_fast_lstm_equals_the_readable_lstm(shape, squash):
         assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}B{}D{}H{}".format(*s))
-def test_fast_rnn_equals_the_readable_rnn(shape):
-    T, B, D, H = shape
-    rng = np.random.default_rng(T + B + D + H)
-    p = lstm_core.RNNParams.init(D, H, seed=1)
-    xs, h0, dh = rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), rng.normal(size=(T, B, H))
-    slow, quick = lstm_core.rnn_forward(xs, p, h0), fast.rnn_forward(xs, p, h0)
-    assert scaled(quick.h, slow.h) <= 1e-12
-    g_slow, g_fast = lstm_core.rnn_backward(dh, slow), fast.rnn_backward(dh, quick)
-    for name in ("W", "b", "x", "h0", "h_norm"):
-        assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
+# the RNN's and the GRU's outputs and gradients, each checked as the LSTM's are
+CELL_FIELDS = {
+    "rnn": (("h",), ("W", "b", "x", "h0", "h_norm")),
+    "gru": (("h", "r", "z", "n", "hn"), ("W_x", "W_h", "b_x", "b_h", "x", "h0", "h_norm")),
+}
 
 
+@pytest.mark.parametrize("kind", sorted(CELL_FIELDS))
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}B{}D{}H{}".format(*s))
-def test_fast_gru_equals_the_readable_gru(shape):
+def test_fast_rnn_and_gru_equal_the_readable_ones(shape, kind):
     T, B, D, H = shape
     rng = np.random.default_rng(T + B + D + H)
-    p = lstm_core.GRUParams.init(D, H, seed=1)
+    p = PARAMS[kind].init(D, H, seed=1)
     xs, h0, dh = rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), rng.normal(size=(T, B, H))
-    slow, quick = lstm_core.gru_forward(xs, p, h0), fast.gru_forward(xs, p, h0)
-    for name in ("h", "r", "z", "n", "hn"):
+    run_fields, grad_fields = CELL_FIELDS[kind]
+    slow, quick = getattr(lstm_core, f"{kind}_forward")(xs, p, h0), getattr(fast, f"{kind}_forward")(xs, p, h0)
+    for name in run_fields:
         assert scaled(getattr(quick, name), getattr(slow, name)) <= 1e-12, name
-    g_slow, g_fast = lstm_core.gru_backward(dh, slow), fast.gru_backward(dh, quick)
-    for name in ("W_x", "W_h", "b_x", "b_h", "x", "h0", "h_norm"):
+    g_slow, g_fast = getattr(lstm_core, f"{kind}_backward")(dh, slow), getattr(fast, f"{kind}_backward")(dh, quick)
+    for name in grad_fields:
         assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
 
 
-@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("kind", sorted(PARAMS))
 def test_fast_backward_without_the_input_gradient_gives_the_same_other_gradients(kind):
     forward, backward = getattr(fast, f"{kind}_forward"), getattr(fast, f"{kind}_backward")
-    p = {"lstm": lstm_core.LSTMParams, "gru": lstm_core.GRUParams, "rnn": lstm_core.RNNParams}[kind].init(4, 5, seed=2)
+    p = PARAMS[kind].init(4, 5, seed=2)
     rng = np.random.default_rng(2)
     run = forward(rng.normal(size=(70, 3, 4)), p)
     dh = rng.normal(size=(70, 3, 5))
@@ -197,7 +194,6 @@ def test_rnn_outputs_are_safe_too(path):
 
 
 # --- memory the fast path reuses -------------------------------------------------------------------------
-PARAMS = {"lstm": lstm_core.LSTMParams, "gru": lstm_core.GRUParams, "rnn": lstm_core.RNNParams}
 
 
 def _every_array(obj):
