@@ -1,31 +1,40 @@
 """The squashing functions of the course, and their derivatives written from their outputs.
 
-The sigmoid is written as sigma(a) = (1 + tanh(a/2)) / 2, the same function as 1 / (1 + e^{-a}),
-but it never overflows: a = +-1000 gives exactly 1 and 0, with no numpy warning.
+The sigmoid is computed as written, sigma(a) = 1 / (1 + e^{-a}). For a very negative a (below about -709 in
+float64), e^{-a} overflows to infinity and sigma(a) comes out as exactly 0, which is the right answer; numpy's
+overflow warning for that case is silenced. a = +-1000 gives exactly 1 and 0, with no warning.
 """
 
 import numpy as np
 
 
 def sigmoid(a, out=None):
-    """sigma(a) = 1 / (1 + e^{-a}), computed as (1 + tanh(a/2)) / 2 so it never overflows.
+    """sigma(a) = 1 / (1 + e^{-a}), elementwise.
 
     With ``out`` (which may be ``a`` itself) the same operations run in place, with the same result to the bit.
     """
-    if out is None:
-        return 0.5 * (1.0 + np.tanh(0.5 * a))
-    np.multiply(a, 0.5, out=out)
-    np.tanh(out, out=out)
-    return sigmoid_from_tanh_half(out)
+    with np.errstate(over="ignore"):  # e^{-a} = inf gives sigma(a) = 0 exactly
+        if out is None:
+            return 1.0 / (1.0 + np.exp(-a))
+        np.negative(a, out=out)
+        return sigmoid_from_exp_neg(np.exp(out, out=out))
 
 
-def sigmoid_from_tanh_half(t):
-    """The last step of sigmoid, in place: t = tanh(a/2) becomes sigma(a) = (1 + t) / 2.
+def sigmoid_from_exp_neg(e):
+    """The last steps of sigmoid, in place: e = e^{-a} becomes sigma(a) = 1 / (1 + e).
 
-    For code that already has tanh(a/2) (the fast path halves the gates' weights instead of their inputs)."""
-    t += 1.0
-    t *= 0.5
-    return t
+    For code that already has e^{-a} (the fast path negates the gates' weights instead of their inputs)."""
+    e += 1.0
+    return np.reciprocal(e, out=e)
+
+
+def tanh_from_sigmoid_of_double(s):
+    """In place: s = sigma(2a) becomes tanh(a) = 2 sigma(2a) - 1 (the same function as np.tanh, to rounding).
+
+    For the fast path, where one exp call then serves the gates and the candidate C~ together."""
+    s *= 2.0
+    s -= 1.0
+    return s
 
 
 def relu(a):

@@ -16,6 +16,8 @@ ones it returns included, comes from blocks of memory that a small pool hands ou
 to them.
 """
 
+import itertools
+import math
 import sys
 import threading
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ import numpy as np
 
 from ._validate import check_choice, read_only
 from ._validate_seq import check_sequence, check_upstream
-from .activations import SQUASH, dtanh_from_output, sigmoid, sigmoid_from_tanh_half
+from .activations import SQUASH, dtanh_from_output, sigmoid, sigmoid_from_exp_neg, tanh_from_sigmoid_of_double
 from .gru import GRUGrads, GRUParams
 from .lstm import LSTMGrads, LSTMOutputs
 from .params import LSTMParams, RNNParams
@@ -67,7 +69,7 @@ def _one_block(dtype, *shapes):
     The block is one of the pool's if one of the right size is referenced by nothing but the pool (no array of
     an earlier call still views it), else a new one. So nothing a caller still holds is ever written again."""
     dtype = np.dtype(dtype)
-    sizes = [int(np.prod(s)) for s in shapes]
+    sizes = [math.prod(s) for s in shapes]  # not np.prod: 6 us a shape, which small runs felt
     size = sum(sizes)
     with _POOL_LOCK:
         for k in range(len(_POOL)):
@@ -80,7 +82,7 @@ def _one_block(dtype, *shapes):
             _POOL.append(mem)
             while len(_POOL) > _POOL_BLOCKS or sum(m.nbytes for m in _POOL) > _POOL_BYTES:
                 del _POOL[0]  # the least recently used
-        ends = np.cumsum(sizes)
+        ends = itertools.accumulate(sizes)
         return [mem[e - n : e].reshape(s) for s, n, e in zip(shapes, sizes, ends, strict=True)]
 
 
@@ -121,7 +123,7 @@ class FastLSTMRun(LSTMOutputs):
     _z: np.ndarray  # (T + 1, H+D+1, B): z[t] = [h_{t-1}; x_t; 1]
     _c: np.ndarray  # (T + 1, H, B): _c[t] = C_{t-1}
     _tanh_c: np.ndarray  # (T, H, B) tanh(C_t)
-    _Wb: np.ndarray  # (4H, H+D+1) [W_h, W_x, b], blocks o, f, i, c, the rows of o, f, i halved
+    _Wb: np.ndarray  # (4H, H+D+1) [W_h, W_x, b], blocks o, f, i, c, rows negated (o, f, i) or times -2 (C~, tanh)
 
 
 def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
@@ -148,25 +150,33 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     np.copyto(W, p.W), np.copyto(b, p.b), np.copyto(h0_, h0), np.copyto(c0_, c0)
     for new, old in _blocks(H):  # [W_h, W_x, b], blocks o, f, i, c
         Wb[new, : H + D], Wb[new, H + D] = W[old], b[old]
-    Wb[: 3 * H] *= 0.5  # the gates' rows halved (exact in floating point): the matmul gives the a/2 sigma needs
+    # the rows of o, f, i negated, and with tanh those of C~ times -2 (exact in floating point): the matmul gives
+    # -a for the gates and -2a for C~, so that one exp serves all four (sigma(a) = 1 / (1 + e^{-a}), as
+    # activations.sigmoid computes it, and tanh(a) = 2 sigma(2a) - 1)
+    Wb[: 3 * H] *= -1.0
+    n_exp = 3 * H
+    if squash == "tanh":
+        Wb[3 * H :] *= -2.0
+        n_exp = 4 * H
     z[0, :H] = h0.T
     z[:T, H : H + D] = xs.transpose(0, 2, 1)
     z[:T, H + D] = 1.0
     z[T, H:] = 0.0
     cs[0] = c0.T
-    for t in range(T):
-        g = np.matmul(Wb, z[t], out=gates[t])  # the pre-activations, halved for o, f, i
-        if squash == "tanh":
-            np.tanh(g, out=g)  # tanh(a/2) for o, f, i, and C~_t, in one call
-        else:
-            np.tanh(g[: 3 * H], out=g[: 3 * H])
-            _squash_cell(g[3 * H :], g[3 * H :], squash)  # C~_t
-        sigmoid_from_tanh_half(g[: 3 * H])  # o_t, f_t, i_t = (1 + tanh(a/2)) / 2, as activations.sigmoid
-        o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
-        c = np.multiply(f, cs[t], out=cs[t + 1])
-        c += np.multiply(i, c_tilde, out=tcs[t])  # C_t = f_t C_{t-1} + i_t C~_t (tcs[t] as scratch)
-        _squash_cell(c, tcs[t], squash)
-        np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), where step t+1 reads it
+    with np.errstate(over="ignore"):  # e^{-a} = inf gives sigma(a) = 0 exactly, as in activations.sigmoid
+        for t in range(T):
+            g = np.matmul(Wb, z[t], out=gates[t])  # -a for o, f, i; -2a for C~ (or its a, with ReLU)
+            e = g[:n_exp]
+            sigmoid_from_exp_neg(np.exp(e, out=e))  # o_t, f_t, i_t (and sigma(2a) for C~)
+            o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
+            if squash == "tanh":
+                tanh_from_sigmoid_of_double(c_tilde)  # C~_t = 2 sigma(2a) - 1 = tanh(a)
+            else:
+                _squash_cell(c_tilde, c_tilde, squash)
+            c = np.multiply(f, cs[t], out=cs[t + 1])
+            c += np.multiply(i, c_tilde, out=tcs[t])  # C_t = f_t C_{t-1} + i_t C~_t (tcs[t] as scratch)
+            _squash_cell(c, tcs[t], squash)
+            np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), where step t+1 reads it
     np.copyto(hs, z[1:, :H].transpose(0, 2, 1))  # contiguous, so the read-out is one matmul
     params = LSTMParams(read_only(W), read_only(b))
     return FastLSTMRun(

@@ -4,6 +4,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from helpers import ref_sigmoid
 
 import lstm_core
 from lstm_core import LSTMParams, RNNParams, lstm_backward, lstm_forward, lstm_step
@@ -57,6 +58,23 @@ def test_sigmoid_never_overflows(big, path):
         s = lstm_core.sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     np.testing.assert_array_equal(s, [0.0, 0.5, 1.0])
     assert all(np.isfinite(a).all() for a in (run.h, run.c, g.W, g.x))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_is_the_textbook_formula_to_the_bit(dtype):
+    """lstm_core.sigmoid computes 1 / (1 + e^{-a}) as written, in place or not; the fast path's tanh for C~,
+    2 sigma(2a) - 1, is np.tanh to rounding (a few units in the last place, absolute)."""
+    from lstm_core.activations import sigmoid_from_exp_neg, tanh_from_sigmoid_of_double
+
+    a = np.random.default_rng(0).normal(0.0, 6.0, 10_000).astype(dtype)
+    want = ref_sigmoid(a)
+    np.testing.assert_array_equal(lstm_core.sigmoid(a), want)
+    np.testing.assert_array_equal(lstm_core.sigmoid(a, out=np.empty_like(a)), want)
+    np.testing.assert_array_equal(sigmoid_from_exp_neg(np.exp(-a)), want)
+    inplace = a.copy()
+    assert lstm_core.sigmoid(inplace, out=inplace) is inplace and np.array_equal(inplace, want)
+    t = tanh_from_sigmoid_of_double(lstm_core.sigmoid(2 * a))
+    assert np.max(np.abs(t - np.tanh(a))) <= 4 * np.finfo(dtype).eps
 
 
 def err(fn, *args, **kw):
