@@ -24,6 +24,10 @@ def check_shape(name, arr, names, expected):
 
     ``names`` spells the dimensions, e.g. ``("T", "B", "D")``, for the message.
     """
+    if arr.ndim == len(expected) and all(
+        (arr.shape[axis] > 0) if size is None else (arr.shape[axis] == size) for axis, size in enumerate(expected)
+    ):
+        return  # the common case, without building the messages
     want = "(" + ", ".join(names) + ")"
     sizes = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
     if arr.ndim != len(expected):
