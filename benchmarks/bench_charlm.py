@@ -9,13 +9,12 @@ process, float32 and float64.  Run:  python benchmarks/bench_charlm.py   (needs 
 
 import argparse
 import os
-import platform
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_lstm import Worker, fmt, interleaved_medians, worker  # noqa: E402
+from bench_lstm import Worker, fmt, interleaved_medians, machine, worker  # noqa: E402
 
 V, H, B, T = 65, 256, 32, 64
 
@@ -79,7 +78,7 @@ def main():
     workers = [Worker("numpy", __file__), Worker("torch", __file__)]
     try:
         info = workers[1].ask(info=1)["info"]
-        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; numpy {np.__version__}")
+        print(machine())
         print(f"{info}; each library in its own process; medians of {args.repeats} interleaved rounds")
         print(f"model: V = {V}, H = {H}, batch {B}, {T} steps a chunk, Adam, clipping at 5\n")
         print("| dtype   | lstm_core step | chars/s   | torch step | chars/s   | lstm_core / torch throughput |")

@@ -33,6 +33,23 @@ import lstm_core
 SIZES = [(1, 1, 8, 50), (1, 4, 32, 200), (32, 16, 128, 100), (64, 64, 256, 200)]  # (B, D, H, T)
 
 
+def machine():
+    """One line naming this machine's CPU, its widest SIMD and numpy: ratios against torch depend on them (numpy's
+    float64 tanh took 14-21 ns an element on the 2-core AVX2 VM, about twice its exp)."""
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            name = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as has
+    except ImportError:
+        has = {}
+    simd = "AVX-512" if has.get("AVX512F") else "AVX2, no AVX-512" if has.get("AVX2") else "SIMD unknown"
+    return f"machine: {name} ({platform.machine()}, {simd}), {os.cpu_count()} cores; numpy {np.__version__}"
+
+
 def make_case(B, D, H, T, dtype):
     """The same parameters and data in every process."""
     rng = np.random.default_rng(0)
@@ -232,7 +249,7 @@ def main():
             info = f"torch {torch.__version__} ({torch.get_num_threads()} threads); SAME PROCESS, no pause"
         else:
             info = workers[1].ask(info=1)["info"] + "; each library in its own process"
-        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; numpy {np.__version__}")
+        print(machine())
         print(f"{info}; medians of {repeats} interleaved rounds\n")
         extra = f" {'matmuls alone':>13} | floor |" if args.floor else ""
         extra += f" {'readable':>12} | ratio |" if readable else ""
