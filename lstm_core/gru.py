@@ -182,13 +182,14 @@ def gru_step(x, h_prev, p, *, check=True):
     return h_t, _StepCache(x, h_prev, r_t, z_t, n_t, hn_t, p)
 
 
-def gru_step_backward(dh, cache):
+def gru_step_backward(dh, cache, *, check=True):
     """Backward pass of one GRU step.
 
     Inputs:
         dh: (B, H) dL/dh_t, everything that reaches h_t from outside the step
             (the loss at step t plus the next step's dh_prev)
         cache: from gru_step
+        check: validate dh first (gru_backward checks the whole sequence's dh once, then passes False)
     Returns:
         dx: (B, D) dL/dx_t
         dh_prev: (B, H) dL/dh_{t-1}
@@ -196,7 +197,8 @@ def gru_step_backward(dh, cache):
     """
     if not isinstance(cache, _StepCache):
         raise ValueError(f"cache: expected the cache returned by gru_step, got {type(cache).__name__}")
-    dh = check_upstream("dh", dh, cache.n.shape, ("B", "H"), cache.n.dtype)
+    if check:
+        dh = check_upstream("dh", dh, cache.n.shape, ("B", "H"), cache.n.dtype)
     x, h_prev, r_t, z_t, n_t, hn_t, p = cache
     # backprop through the hidden state h_t = (1 - z_t) * n_t + z_t * h_{t-1}
     dn_t = dh * (1 - z_t)
@@ -298,7 +300,7 @@ def gru_backward(dh, run):
         cache = _StepCache(run.xs[t], h_prev, run.r[t], run.z[t], run.n[t], run.hn[t], run.params)
         dh_t = dh[t] + dh_next  # total dL/dh_t: the loss at t + the path from h_{t+1}
         h_norm[t] = np.sqrt(np.vdot(dh_t, dh_t))
-        dx[t], dh_next, g = gru_step_backward(dh_t, cache)
+        dx[t], dh_next, g = gru_step_backward(dh_t, cache, check=False)
         for name in grads:
             grads[name] += g[name]  # the parameters are shared by every step
     return GRUGrads(**grads, x=dx, h0=dh_next, h_norm=h_norm)

@@ -55,7 +55,7 @@ def lstm_step(x, h_prev, c_prev, p, *, squash="tanh", check=True):
     return h_t, c_t, cache
 
 
-def lstm_step_backward(dh, dc, cache):
+def lstm_step_backward(dh, dc, cache, *, check=True):
     """Backward pass of one LSTM step.
 
     Inputs:
@@ -64,14 +64,16 @@ def lstm_step_backward(dh, dc, cache):
         dc: (B, H) dL/dC_t from outside the step (the next step's dc_prev); the path
             through h_t = o_t * tanh(C_t) is added here, inside the step
         cache: from lstm_step
+        check: validate dh and dc first (lstm_backward checks the whole sequence's dh once, then passes False)
     Returns:
         dx: (B, D), dh_prev: (B, H), dc_prev: (B, H), dW: (4H, H+D), db: (4H,)
     """
     hx, c_prev, f_t, i_t, c_tilde, c_t, o_t, tanh_c, W, squash = cache
     _, dtanh = SQUASH[squash]  # tanh' written from tanh's output: 1 - y^2
     H = c_t.shape[1]
-    dh = check_upstream("dh", dh, c_t.shape, ("B", "H"), c_t.dtype)
-    dc = check_upstream("dc", dc, c_t.shape, ("B", "H"), c_t.dtype)
+    if check:
+        dh = check_upstream("dh", dh, c_t.shape, ("B", "H"), c_t.dtype)
+        dc = check_upstream("dc", dc, c_t.shape, ("B", "H"), c_t.dtype)
     # backprop through the output h_t = o_t * tanh(C_t)
     do_t = dh * tanh_c
     dc_t = dc + dh * o_t * dtanh(tanh_c)  # the cell gradient arrives by two paths: C_{t+1} and h_t
@@ -203,7 +205,7 @@ def lstm_backward(dh, run, dc_last=None):
         o_t, tanh_c = run._caches[t][6:8]  # o_t and tanh(C_t), as step t computed them
         dc_t = dc_next + dh_t * o_t * dtanh(tanh_c)  # total dL/dC_t: from C_{t+1} + through h_t (for its norm)
         h_norm[t], c_norm[t] = np.linalg.norm(dh_t), np.linalg.norm(dc_t)
-        dx[t], dh_next, dc_next, dW_t, db_t = lstm_step_backward(dh_t, dc_next, run._caches[t])
+        dx[t], dh_next, dc_next, dW_t, db_t = lstm_step_backward(dh_t, dc_next, run._caches[t], check=False)
         dW += dW_t  # the same W acts at every step: its gradient is the sum over steps
         db += db_t
     return LSTMGrads(W=dW, b=db, x=dx, h0=dh_next, c0=dc_next, h_norm=h_norm, c_norm=c_norm)

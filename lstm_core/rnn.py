@@ -34,18 +34,20 @@ def rnn_step(x, h_prev, p, *, check=True):
     return h_t, (hx, h_t, W)
 
 
-def rnn_step_backward(dh, cache):
+def rnn_step_backward(dh, cache, *, check=True):
     """Backward pass of one RNN step.
 
     Inputs:
         dh: (B, H) dL/dh_t from outside the step (loss at t plus the next step's dh_prev)
         cache: from rnn_step
+        check: validate dh first (rnn_backward checks the whole sequence's dh once, then passes False)
     Returns:
         dx: (B, D), dh_prev: (B, H), dW: (H, H+D), db: (H,)
     """
     hx, h_t, W = cache
     H = h_t.shape[1]
-    dh = check_upstream("dh", dh, h_t.shape, ("B", "H"), h_t.dtype)
+    if check:
+        dh = check_upstream("dh", dh, h_t.shape, ("B", "H"), h_t.dtype)
     da = dh * dtanh_from_output(h_t)  # backprop through tanh
     dW = da.T @ hx  # backprop through the affine map
     db = da.sum(axis=0)
@@ -118,7 +120,7 @@ def rnn_backward(dh, run):
     for t in reversed(range(T)):
         dh_t = dh[t] + dh_next  # total dL/dh_t: the loss at t + the path from h_{t+1}
         h_norm[t] = np.linalg.norm(dh_t)
-        dx[t], dh_next, dW_t, db_t = rnn_step_backward(dh_t, run._caches[t])
+        dx[t], dh_next, dW_t, db_t = rnn_step_backward(dh_t, run._caches[t], check=False)
         dW += dW_t  # the same W acts at every step: its gradient is the sum over steps
         db += db_t
     return RNNGrads(W=dW, b=db, x=dx, h0=dh_next, h_norm=h_norm)

@@ -153,3 +153,19 @@ def test_text_explorer_shows_the_models_own_guesses_and_the_forget_offset_acts()
     cold = e.data["sample"]
     e.update(temperature=2.0)
     assert e.data["sample"] != cold and len(e.data["sample"]) == len(cold) == 60  # a fresh sample, same length
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_repaint_png_decodes_to_the_figure_pixels(cls):
+    """The explorers' own PNG encoder: a standard decoder (PIL) reads back exactly the canvas's pixels."""
+    import io
+
+    from PIL import Image
+
+    e = cls()
+    rgba = np.asarray(e.canvas.buffer_rgba())
+    png = bytes(e.image.value)
+    img = Image.open(io.BytesIO(png))
+    img.load()  # decodes, checking every chunk's CRC and the zlib stream
+    assert (img.mode, img.size) == ("RGB", (rgba.shape[1], rgba.shape[0]))
+    np.testing.assert_array_equal(np.asarray(img), rgba[..., :3])

@@ -10,7 +10,9 @@ ipywidgets is missing too, ``snapshot()`` still draws the lesson as a static fig
 import html
 import io
 import json
+import struct
 import time
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -324,9 +326,21 @@ class Explorer:
 
 
 def encode_png(rgba):
-    """PNG bytes of an (H, W, 4) uint8 image; fast compression (the picture is re-sent on every update)."""
-    from PIL import Image
+    """PNG bytes of an (H, W, 4) uint8 image, re-sent on every repaint, so written for speed: 8-bit RGB, no
+    per-row filter, zlib level 1. On the explorers' plots that is 4-6x faster than PIL's encoder at compress_level=1
+    (which tries every row filter) for about the same size (benchmarks/bench_explorers.py)."""
+    rgb = np.asarray(rgba)[..., :3]
+    height, width, _ = rgb.shape
+    rows = np.zeros((height, 1 + 3 * width), np.uint8)  # each row: filter type 0 ("none"), then its pixels
+    rows[:, 1:] = rgb.reshape(height, 3 * width)
 
-    bio = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(bio, format="PNG", compress_level=1)
-    return bio.getvalue()
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, deflate, no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+        + chunk(b"IEND", b"")
+    )
