@@ -34,8 +34,7 @@ SIZES = [(1, 1, 8, 50), (1, 4, 32, 200), (32, 16, 128, 100), (64, 64, 256, 200)]
 
 
 def machine():
-    """One line naming this machine's CPU, its widest SIMD and numpy: ratios against torch depend on them (numpy's
-    float64 tanh took 14-21 ns an element on the 2-core AVX2 VM, about twice its exp)."""
+    """One line naming this machine's CPU, its widest SIMD and numpy: ratios against torch depend on them."""
     name = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:

@@ -4,6 +4,7 @@ Setting ``widget.value`` fires the observers as a slider would. The figure's dat
 lstm_core computes for those settings; extreme positions must give finite plots and no warnings.
 """
 
+import io
 import warnings
 
 import numpy as np
@@ -158,8 +159,6 @@ def test_text_explorer_shows_the_models_own_guesses_and_the_forget_offset_acts()
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
 def test_repaint_png_decodes_to_the_figure_pixels(cls):
     """The explorers' own PNG encoder: a standard decoder (PIL) reads back exactly the canvas's pixels."""
-    import io
-
     from PIL import Image
 
     e = cls()

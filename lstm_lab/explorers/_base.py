@@ -327,20 +327,14 @@ class Explorer:
 
 def encode_png(rgba):
     """PNG bytes of an (H, W, 4) uint8 image, re-sent on every repaint, so written for speed: 8-bit RGB, no
-    per-row filter, zlib level 1. On the explorers' plots that is 4-6x faster than PIL's encoder at compress_level=1
-    (which tries every row filter) for about the same size (benchmarks/bench_explorers.py)."""
+    per-row filter, zlib level 1 (why not PIL's encoder: docs/performance.md, "The explorers' repaint")."""
     rgb = np.asarray(rgba)[..., :3]
     height, width, _ = rgb.shape
     rows = np.zeros((height, 1 + 3 * width), np.uint8)  # each row: filter type 0 ("none"), then its pixels
-    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    np.copyto(rows[:, 1:].reshape(height, width, 3), rgb)  # a view of rows (the last axis only splits): one copy
 
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, deflate, no interlace
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
-        + chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b"")
