@@ -26,7 +26,14 @@ import numpy as np
 
 from ._validate import check_choice, read_only
 from ._validate_seq import check_sequence, check_upstream
-from .activations import SQUASH, dtanh_from_output, sigmoid, sigmoid_from_exp_neg, tanh_from_sigmoid_of_double
+from .activations import (
+    SQUASH,
+    dtanh_from_output,
+    sigmoid,
+    sigmoid_from_exp_neg,
+    tanh_from_sigmoid_of_double,
+    tanh_with_exp,
+)
 from .gru import GRUGrads, GRUParams
 from .lstm import LSTMGrads, LSTMOutputs
 from .params import LSTMParams, RNNParams
@@ -41,10 +48,10 @@ def _blocks(H):
 
 
 def _squash_cell(c, out, squash):
-    """out <- tanh(c) (or ReLU(c))."""
+    """out <- tanh(c) (or ReLU(c)); tanh by way of one exp, which is faster than np.tanh here."""
     if squash == "relu":
         return np.maximum(c, 0.0, out=out)
-    return np.tanh(c, out=out)
+    return tanh_with_exp(c, out)
 
 
 _POOL = []  # the last few blocks _one_block made, most recently used last

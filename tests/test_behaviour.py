@@ -63,8 +63,9 @@ def test_sigmoid_never_overflows(big, path):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_sigmoid_is_the_textbook_formula_to_the_bit(dtype):
     """lstm_core.sigmoid computes 1 / (1 + e^{-a}) as written, in place or not; the fast path's tanh for C~,
-    2 sigma(2a) - 1, is np.tanh to rounding (a few units in the last place, absolute)."""
-    from lstm_core.activations import sigmoid_from_exp_neg, tanh_from_sigmoid_of_double
+    2 sigma(2a) - 1, and its tanh(C_t) by way of one exp, are np.tanh to rounding (a few units in the last place,
+    absolute)."""
+    from lstm_core.activations import sigmoid_from_exp_neg, tanh_from_sigmoid_of_double, tanh_with_exp
 
     a = np.random.default_rng(0).normal(0.0, 6.0, 10_000).astype(dtype)
     want = ref_sigmoid(a)
@@ -75,6 +76,12 @@ def test_sigmoid_is_the_textbook_formula_to_the_bit(dtype):
     assert lstm_core.sigmoid(inplace, out=inplace) is inplace and np.array_equal(inplace, want)
     t = tanh_from_sigmoid_of_double(lstm_core.sigmoid(2 * a))
     assert np.max(np.abs(t - np.tanh(a))) <= 4 * np.finfo(dtype).eps
+    # the fast path's tanh(C_t), by way of e^{-2a}: np.tanh to rounding, and exactly -1, 0 and 1 at the ends
+    ends = np.array([-1000.0, -400.0, 0.0, 400.0, 1000.0], dtype)
+    with np.errstate(over="ignore"):
+        t = tanh_with_exp(a, np.empty_like(a))
+        assert np.array_equal(tanh_with_exp(ends, np.empty_like(ends)), np.array([-1, -1, 0, 1, 1], dtype))
+    assert t.dtype == dtype and np.max(np.abs(t - np.tanh(a))) <= 4 * np.finfo(dtype).eps
 
 
 def err(fn, *args, **kw):
