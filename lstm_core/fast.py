@@ -268,7 +268,8 @@ def lstm_backward(dh, run, dc_last=None, *, x_grad=True):
             np.multiply(dh_t, o_dtc[t - t0], out=dc_t)
             dc_t += dc_next  # total dL/dC_t: the path through h_t + the path from C_{t+1}
             da_t[:H] *= dh_t  # into the output gate
-            da_t[H:].reshape(3, H, B)[...] *= dc_t  # into the forget gate, input gate and candidate
+            da_fic = da_t[H:].reshape(3, H, B)
+            np.multiply(da_fic, dc_t, out=da_fic)  # into the forget gate, input gate and candidate
             np.multiply(dc_t, f[t], out=dc_next)  # dC_{t-1} = f_t dC_t
             np.matmul(Wh_T, da_t, out=dh_next)  # dh_{t-1} = W_h^T da_t
         np.einsum("thb,thb->t", dh_tot[:k], dh_tot[:k], out=h_sq[t0:t1])
