@@ -43,10 +43,7 @@ def tanh_with_exp(a, out):
     For the fast path, on CPUs where numpy's exp is much cheaper than its tanh (docs/performance.md). The caller
     silences the overflow warning for a < -354 or so, where e^{-2a} = inf gives tanh(a) = -1 exactly."""
     e = np.exp(np.multiply(a, -2.0, out=out), out=out)
-    e += 1.0
-    np.divide(2.0, e, out=e)  # 2 sigma(2a), the same bits as 2 * (1 / (1 + e)): doubling is exact
-    e -= 1.0
-    return e
+    return tanh_from_sigmoid_of_double(sigmoid_from_exp_neg(e))
 
 
 def relu(a):
