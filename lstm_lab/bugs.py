@@ -13,7 +13,7 @@ import lstm_core.lstm as _lstm
 # name: (line in lstm_core/lstm.py, the buggy line, feedback for a student whose answer matches it)
 STEP_BUGS = {
     "no output tanh": (
-        "    h_t = o_t * tanh(c_t)  #",
+        "    h_t = o_t * tanh_c  #",
         "    h_t = o_t * c_t  #",
         "h differs from the reference but C matches: is h = o * tanh(C)? (the output needs its tanh)",
     ),

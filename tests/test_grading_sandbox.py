@@ -404,7 +404,7 @@ def lstm_step_forward(x, h_prev, c_prev, W, b):
 import lstm_core.lstm
 from lstm_lab.bugs import load_mutant
 
-_m = load_mutant(lstm_core.lstm, "h_t = o_t * tanh(c_t)", "h_t = o_t * tanh(c_t)")
+_m = load_mutant(lstm_core.lstm, "h_t = o_t * tanh_c", "h_t = o_t * tanh_c")
 
 
 def lstm_step_forward(x, h_prev, c_prev, W, b):
