@@ -49,7 +49,7 @@ def lstm_step(x, h_prev, c_prev, p, *, squash="tanh", check=True):
     c_tilde = tanh(hx @ p.W_c.T + p.b_c)  # candidate cell C~_t
     c_t = f_t * c_prev + i_t * c_tilde  # cell update: the conveyor belt
     o_t = sigmoid(hx @ p.W_o.T + p.b_o)  # output gate: how much of the cell to show
-    tanh_c = tanh(c_t)  # the cell squashed to (-1, 1)
+    tanh_c = tanh(c_t)  # tanh(C_t), the cell squashed to (-1, 1) (ReLU(C_t) with squash="relu")
     h_t = o_t * tanh_c  # hidden state
     W = p.W if not p.W.flags.writeable else p.W.copy()  # backward needs this step's W, whatever happens to p
     cache = (hx, c_prev.copy(), f_t, i_t, c_tilde, c_t, o_t, tanh_c, W, squash)

@@ -109,13 +109,14 @@ live = charlm.CharLM("lstm", vocab, 192, seed=0)
 hist = charlm.train_charlm(
     live, train_ids, steps=700, lr=5e-3, sample_every=350, sample_prime="\n", sample_length=200
 )
-live_val = charlm.evaluate(live, val_ids)
-print(f"\nvalidation loss: {live_val:.2f} nats = {live_val / math.log(2):.2f} bits per character")
-assert live_val <= 2.0
+block = 256  # characters a block, each block read from a zero state
+live_val = charlm.evaluate_with_resets(live, val_ids, block)
+print(f"\nvalidation loss (blocks of {block}): {live_val:.2f} nats = {live_val / math.log(2):.2f} bits per character")
+assert live_val <= 2.0 and live_val < chance / 2
 """)
 
 md(r"""
-In under a minute of numpy the LSTM went from noise to something with the shape of a play: line breaks, speaker names in capitals followed by a colon, words of plausible length, many of them real. Its validation loss, printed above, is under half of chance.
+In under a minute of numpy the LSTM went from noise to something with the shape of a play: line breaks, speaker names in capitals followed by a colon, words of plausible length, many of them real. Its validation loss, printed above, is under half of chance. It is measured on blocks of 256 characters, each read from a zero state: carried through thousands of characters, the state of a model trained this briefly can drift, and by how much changes from one training run to the next (section 4 comes back to how much context the models use).
 
 ## 3. LSTM, GRU and vanilla RNN, trained longer
 
