@@ -2,7 +2,7 @@
 and for LSTMs with forget bias 1 and 3, over a few seeds. Writes lstm_lab/data/delay_sweep.json;
 tests/test_delay_sweep.py re-runs one entry and fails when the file no longer matches the code.
 
-    python scripts/delay_sweep.py            # about 4 minutes on 2 quiet cores (half an hour on a busy machine)
+    python scripts/delay_sweep.py            # about 7 minutes on 2 cores (an hour on a busy machine)
     python scripts/delay_sweep.py --quick    # two delays, one seed: a smoke run
 """
 
@@ -27,7 +27,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args()
-    delays = [5, 50] if args.quick else [5, 10, 20, 35, 50, 75, 100]
+    delays = [5, 50] if args.quick else [5, 10, 20, 35, 50, 75, 100, 150, 200]
     seeds = [0] if args.quick else [0, 1, 2]
     results = {name: {} for name in MODELS}
     t0 = time.time()
