@@ -16,6 +16,10 @@ at (32,16,128,100) fwd+bwd, that made torch look up to 2x slower than it runs on
 ``--floor`` adds a third worker that runs only the matrix products of lstm_forward and lstm_backward,
 with the same shapes and in the same order, and nothing else: a numpy LSTM that calls BLAS once per step
 cannot be faster than that. Beside torch's time it shows how much of a gap numpy could ever close.
+
+``--baseline DIR`` adds a worker that times the lstm_core in DIR, an older version of this repository checked out
+there (``git worktree add DIR <commit>``), with its own lstm_forward/lstm_backward: the same machine and the same
+torch for the code then and the code now, so that a ratio measured on another CPU can be compared on this one.
 """
 
 import argparse
@@ -47,6 +51,15 @@ def machine():
         has = {}
     simd = "AVX-512" if has.get("AVX512F") else "AVX2, no AVX-512" if has.get("AVX2") else "SIMD unknown"
     return f"machine: {name} ({platform.machine()}, {simd}), {os.cpu_count()} cores; numpy {np.__version__}"
+
+
+def _revision(folder):
+    """ " (commit abc1234)" for a git checkout, else ""."""
+    try:
+        rev = subprocess.run(["git", "-C", folder, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    except OSError:
+        return ""
+    return f" (commit {rev.stdout.strip()})" if rev.returncode == 0 else ""
 
 
 def make_case(B, D, H, T, dtype):
@@ -123,6 +136,8 @@ def make_runner(lib, B, D, H, T, dtype, backward):
     p, xs, dh = make_case(B, D, H, T, np.dtype(dtype))
     if lib in ("fast", "readable"):
         return numpy_runner(xs, dh, p, backward, lstm_core.fast if lib == "fast" else lstm_core.lstm)
+    if lib == "baseline":  # the older lstm_core this worker imported (Worker puts its folder first on the path)
+        return numpy_runner(xs, dh, p, backward, lstm_core)
     import torch
 
     return torch_runner(torch, xs, dh, p, backward)
@@ -157,17 +172,27 @@ def worker(lib, make=None):
             import torch
 
             out = {"info": f"torch {torch.__version__} ({torch.get_num_threads()} threads)"}
+        elif "where" in req:
+            out = {"where": os.path.dirname(os.path.dirname(os.path.abspath(lstm_core.__file__)))}
         else:
             out = {"seconds": timed(run, req["time"])}
         print(json.dumps(out), flush=True)
 
 
 class Worker:
-    """A benchmark worker process for one library: ``script --worker lib`` (this file, or another benchmark's)."""
+    """A benchmark worker process for one library: ``script --worker lib`` (this file, or another benchmark's).
 
-    def __init__(self, lib, script=__file__):
+    ``first_on_path``: a folder whose lstm_core the worker imports instead of this repository's."""
+
+    def __init__(self, lib, script=__file__, first_on_path=None):
+        env = None
+        if first_on_path is not None:
+            env = {
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(filter(None, [first_on_path, os.environ.get("PYTHONPATH")])),
+            }
         self.proc = subprocess.Popen(
-            [sys.executable, script, "--worker", lib], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, script, "--worker", lib], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
         )
 
     def ask(self, **req):
@@ -223,7 +248,8 @@ def main():
     ap.add_argument("--same-process", action="store_true", help="time both in this process, back to back (biased)")
     ap.add_argument("--floor", action="store_true", help="also time lstm_core's matmuls alone (a lower bound)")
     ap.add_argument("--no-readable", action="store_true", help="skip the readable path's column (it is slow)")
-    ap.add_argument("--worker", choices=["fast", "readable", "torch", "floor"], help=argparse.SUPPRESS)
+    ap.add_argument("--baseline", metavar="DIR", help="also time the lstm_core of an older checkout in DIR")
+    ap.add_argument("--worker", choices=["fast", "readable", "torch", "floor", "baseline"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         return worker(args.worker)
@@ -231,14 +257,17 @@ def main():
     if args.size:
         sizes = [tuple(int(v) for v in s.split(",")) for s in args.size]
     repeats = 5 if args.quick else args.repeats
-    if args.floor and args.same_process:
-        ap.error("--floor: times each library in its own process, so it cannot be combined with --same-process")
+    if (args.floor or args.baseline) and args.same_process:
+        ap.error("--floor, --baseline: time each library in its own process, so not with --same-process")
+    if args.baseline and not os.path.isfile(os.path.join(args.baseline, "lstm_core", "__init__.py")):
+        ap.error(f"--baseline: expected a checkout of this repository, with lstm_core/, got {args.baseline!r}")
     readable = not (args.same_process or args.no_readable)
     workers = (
         []
         if args.same_process
         else [Worker("fast"), Worker("torch")]
         + ([Worker("floor")] if args.floor else [])
+        + ([Worker("baseline", first_on_path=os.path.abspath(args.baseline))] if args.baseline else [])
         + ([Worker("readable")] if readable else [])
     )
     try:
@@ -249,14 +278,22 @@ def main():
         else:
             info = workers[1].ask(info=1)["info"] + "; each library in its own process"
         print(machine())
-        print(f"{info}; medians of {repeats} interleaved rounds\n")
-        extra = f" {'matmuls alone':>13} | floor |" if args.floor else ""
-        extra += f" {'readable':>12} | ratio |" if readable else ""
+        print(f"{info}; medians of {repeats} interleaved rounds")
+        # the extra workers' columns, in the order of the workers after fast and torch: (heading, its ratio's)
+        columns = [("matmuls alone", "floor")] * bool(args.floor)
+        if args.baseline:
+            where = workers[2 + bool(args.floor)].ask(where=1)["where"]
+            if os.path.realpath(where) != os.path.realpath(args.baseline):
+                raise RuntimeError(f"--baseline: the worker imported lstm_core from {where}, not {args.baseline}")
+            print(f"baseline: the lstm_core of {os.path.abspath(args.baseline)}{_revision(args.baseline)}")
+            columns.append(("baseline", "ratio"))
+        columns += [("readable", "ratio")] * readable
+        print()
+        extra = "".join(f" {head:>13} | {ratio:5} |" for head, ratio in columns)
         print(f"| {'B,D,H,T':>14} | dtype   | pass    | {'lstm_core':>12} | {'torch':>12} | ratio |{extra}")
         print(
             f"|{'-' * 16}|---------|---------|{'-' * 14}|{'-' * 14}|-------|"
-            + ("---------------|-------|" if args.floor else "")
-            + ("--------------|-------|" if readable else "")
+            + "---------------|-------|" * len(columns)
         )
         for B, D, H, T in sizes:
             for dtype in ("float64", "float32"):
@@ -269,10 +306,7 @@ def main():
                     name = "fwd+bwd" if backward else "fwd"
                     shape = f"{B},{D},{H},{T}"
                     row = f"| {shape:>14} | {dtype} | {name:7} | {fmt(ours):>12} | {fmt(theirs):>12} | {ours / theirs:5.2f} |"
-                    if args.floor:
-                        row += f" {fmt(more[0]):>13} | {more[0] / theirs:5.2f} |"
-                    if readable:
-                        row += f" {fmt(more[-1]):>12} | {more[-1] / theirs:5.2f} |"
+                    row += "".join(f" {fmt(t):>13} | {t / theirs:5.2f} |" for t in more)
                     print(row)
     finally:
         for w in workers:
