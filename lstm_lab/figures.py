@@ -5,6 +5,7 @@ import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
 
 from .explorers._base import BLACK, BLUE, GREEN, ORANGE, PURPLE, RC, SKY, VERMILLION, Snapshot
 
@@ -89,6 +90,8 @@ def heatmap(values, *, xlabel="step $t$", ylabel="unit $j$", title="", cbar="", 
         im = ax.imshow(values, aspect="auto", cmap=cmap, interpolation="nearest")
         fig.colorbar(im, ax=ax, label=cbar)
         ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(MaxNLocator(integer=True))  # rows and columns are steps and units: no 2.5
     return Snapshot(fig)
 
 
