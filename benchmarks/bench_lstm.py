@@ -262,12 +262,13 @@ def main():
     if args.baseline and not os.path.isfile(os.path.join(args.baseline, "lstm_core", "__init__.py")):
         ap.error(f"--baseline: expected a checkout of this repository, with lstm_core/, got {args.baseline!r}")
     readable = not (args.same_process or args.no_readable)
+    baseline = Worker("baseline", first_on_path=os.path.abspath(args.baseline)) if args.baseline else None
     workers = (
         []
         if args.same_process
         else [Worker("fast"), Worker("torch")]
         + ([Worker("floor")] if args.floor else [])
-        + ([Worker("baseline", first_on_path=os.path.abspath(args.baseline))] if args.baseline else [])
+        + ([baseline] if baseline else [])
         + ([Worker("readable")] if readable else [])
     )
     try:
@@ -281,8 +282,8 @@ def main():
         print(f"{info}; medians of {repeats} interleaved rounds")
         # the extra workers' columns, in the order of the workers after fast and torch: (heading, its ratio's)
         columns = [("matmuls alone", "floor")] * bool(args.floor)
-        if args.baseline:
-            where = workers[2 + bool(args.floor)].ask(where=1)["where"]
+        if baseline:
+            where = baseline.ask(where=1)["where"]
             if os.path.realpath(where) != os.path.realpath(args.baseline):
                 raise RuntimeError(f"--baseline: the worker imported lstm_core from {where}, not {args.baseline}")
             print(f"baseline: the lstm_core of {os.path.abspath(args.baseline)}{_revision(args.baseline)}")

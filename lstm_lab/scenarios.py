@@ -252,6 +252,18 @@ def delay_sweep_results():
     return json.loads((DATA / "delay_sweep.json").read_text())
 
 
+def sweep_reach(sweep, name, *, learned=0.95):
+    """The longest delay up to which model ``name`` of the sweep learned every delay on every seed (test accuracy
+    ``learned`` or more), and the lowest test accuracy over those delays and seeds. (0, nan) if it never did."""
+    reach, reached = 0, []
+    for d in sweep["delays"]:
+        accs = [r["test_accuracy"] for r in sweep["results"][name][str(d)]]
+        if min(accs) < learned:
+            break
+        reach, reached = d, reached + accs
+    return reach, min(reached, default=float("nan"))
+
+
 # settings shared by notebook 05, its test and scripts/delay_sweep.py: the same budget for every model.
 # Batches of 64: with 32, the LSTM (b_f = 3) at delay 50 stalled near 0.75 on one seed in six, and
 # which seed it was changed with floating-point rounding. A learning rate of 0.002: at 0.003, on an AVX-512

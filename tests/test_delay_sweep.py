@@ -3,7 +3,7 @@ code computes: one cheap entry is re-run here, so a change to training cannot le
 
 import pytest
 
-from lstm_lab.scenarios import DELAY_SETTINGS, delay_sweep_results, delayed_recall_experiment
+from lstm_lab.scenarios import DELAY_SETTINGS, delay_sweep_results, delayed_recall_experiment, sweep_reach
 
 SWEEP = delay_sweep_results()
 
@@ -27,3 +27,13 @@ def test_one_entry_of_the_sweep_reproduces(name, kind, forget_bias, delay):
         f"{name} at delay {delay}, seed {seed}: the code gives accuracy {acc} after {hist.steps} steps, the JSON "
         f"{stored['test_accuracy']} after {stored['steps']}: regenerate it with python scripts/delay_sweep.py"
     )
+
+
+def test_sweep_reach_counts_only_delays_learned_without_a_gap():
+    runs = {"5": [0.99, 1.0], "10": [0.97, 0.96], "20": [0.5, 0.99], "35": [1.0, 1.0]}
+    sweep = {
+        "delays": [5, 10, 20, 35],
+        "results": {"m": {d: [{"test_accuracy": a} for a in accs] for d, accs in runs.items()}},
+    }
+    assert sweep_reach(sweep, "m") == (10, 0.96)  # 35 was learned too, but after the gap at 20
+    assert sweep_reach(sweep, "m", learned=0.999)[0] == 0

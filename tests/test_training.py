@@ -193,10 +193,8 @@ def test_lstm_learns_delay_50_while_the_rnn_stays_near_chance():
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_notebook_05s_setting_learns_delay_50_on_other_seeds_too(seed):
-    # a setting that learns on seed 0 only by luck fails on another CPU: matrix products round differently
-    # there, and hundreds of training steps amplify last-bit differences until the run goes its own way. At
-    # lr 0.003 seeds 0 and 3 stalled at 0.73-0.77 on an AVX-512 CPU, while the machine that made the earlier
-    # sweep learned seed 0: the setting must learn on neighbouring seeds too
+    # a setting that learns on seed 0 only by luck fails on a CPU that rounds differently (the comment above
+    # scenarios.DELAY_SETTINGS has the measurements): it must learn on neighbouring seeds too
     from lstm_lab.scenarios import delayed_recall_experiment
 
     _, hist, acc = delayed_recall_experiment("lstm", 50, forget_bias=3.0, seed=seed)
