@@ -294,7 +294,13 @@ class Grader:
                 {"question": "", "points": 0.0, "max": 0.0, "status": "error", "feedback": task.problem, "flags": []}
             ]
         else:
-            entry["questions"] = self._grade_one(task)
+            try:
+                entry["questions"] = self._grade_one(task)
+            except CourseChanged:
+                raise
+            except Exception as err:  # a fault of the grader's own: this student's rows say so, the class goes on
+                reason = f"the grader failed on this submission ({type(err).__name__}: {err}); please report it"
+                entry["questions"] = error_rows(self.sources[task.assignment], reason)
         if not self.quiet:
             with self.lock:
                 print(export.line(entry), flush=True)
