@@ -103,9 +103,8 @@ def _kernel_flags(kernel):
     return flags
 
 
-def run_submission(sub, source_nb, timeout, seed, sandboxed, submission_timeout, limits, secret):
-    """The Outcome of running ``sub`` (graded cells and hidden tests) in a fresh kernel."""
-    steps = notebooks.steps(source_nb, sub)
+def run_submission(steps, timeout, seed, sandboxed, submission_timeout, limits, secret):
+    """The Outcome of running ``steps`` (a submission's graded cells and hidden tests) in a fresh kernel."""
     kernel = Kernel(sandboxed=sandboxed, limits=limits, secret=[notebooks.SOURCE, HERE, *secret])
     deadline = time.monotonic() + submission_timeout if submission_timeout else None
     outcome = Outcome({}, {}, None, [])
@@ -120,7 +119,7 @@ def run_submission(sub, source_nb, timeout, seed, sandboxed, submission_timeout,
     finally:
         flags = _kernel_flags(kernel)
         kernel.close()
-    return outcome._replace(flags=flags), steps
+    return outcome._replace(flags=flags)
 
 
 # --- verdicts --------------------------------------------------------------------------------------------------
@@ -200,8 +199,19 @@ def error_rows(source_nb, reason):
     return list(rows.values())
 
 
+PARSING = threading.BoundedSemaphore(2)  # notebooks parsed at once: a parse of 8 MiB peaks near 50 MB
+
+
+def prepare(name, dir_fd, source_nb):
+    """(integrity problems, steps) of the notebook ``name`` in ``dir_fd``, which is then let go; raises
+    notebooks.Unreadable. At most two at a time, whatever --jobs is, so that the grader's memory stays bounded."""
+    with PARSING:
+        sub = notebooks.read_submission(name, dir_fd)
+        return notebooks.integrity(source_nb, sub), notebooks.steps(source_nb, sub)
+
+
 def grade_notebook(
-    sub,
+    prepared,
     source_nb,
     timeout=60,
     seed=None,
@@ -211,15 +221,15 @@ def grade_notebook(
     course=None,
     secret=(),
 ):
-    """[{question, points, max, status, feedback, flags}] for one submitted notebook (already read).
+    """[{question, points, max, status, feedback, flags}] for one submitted notebook, ``prepare``d.
 
     Never raises for anything in the submission; raises CourseChanged if the course's files changed."""
     judging.freeze()
     course = course if course is not None else judging.course_files()
     rows, kinds = empty_rows(source_nb)
-    broken = notebooks.integrity(source_nb, sub)
+    broken, steps = prepared
     seed = seed if seed is not None else secrets.randbelow(2**31)
-    outcome, steps = run_submission(sub, source_nb, timeout, seed, sandboxed, submission_timeout, limits, secret)
+    outcome = run_submission(steps, timeout, seed, sandboxed, submission_timeout, limits, secret)
     judging.check_course(course, "a submission")
     return verdicts(rows, kinds, steps, outcome, broken, seed, timeout)
 
@@ -313,12 +323,12 @@ class Grader:
         except OSError as err:
             return error_rows(source, f"the student's folder could not be opened ({err.strerror})")
         try:
-            sub = notebooks.read_submission(f"{task.assignment}.ipynb", fd)
+            prepared = prepare(f"{task.assignment}.ipynb", fd, source)
         except notebooks.Unreadable as err:
             return error_rows(source, str(err))
         finally:
             os.close(fd)
-        return grade_notebook(sub, source, **self.settings)
+        return grade_notebook(prepared, source, **self.settings)
 
 
 def default_jobs():
