@@ -72,7 +72,7 @@ class Kernel:
         self.extra_env = dict(env or {})
         self.proc = self.child = self.kernel_pid = self.records = self.shell = self.out = self.cgroup = None
         self.tmp = self.command_fd = self.scratch_fd = None
-        self.sockets, self.session, self.files_over, self.unreadable = {}, None, None, 0
+        self.sockets, self.session, self.unreadable = {}, None, 0
         self.conn = dict(
             transport="ipc",
             ip=f"{SCRATCH}/kernel",
@@ -330,7 +330,6 @@ class Kernel:
             return
         files = TMPFS[SCRATCH][1]
         if st.f_files - st.f_ffree > files:
-            self.files_over = files
             self.close()
             raise KernelDied(f"the kernel was stopped: it made more than {files} files in its scratch folder")
 

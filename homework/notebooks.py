@@ -230,9 +230,9 @@ def _changed(problems, gid, src, rel, cell, order, question_at_or_after):
         q = gid if gid in order else after
         if q:
             problems.setdefault(q, f"the cell '{gid}' was deleted")
-    elif cell.get("cell_type") != src.cell_type:
-        costs = [gid] if gid in order else (order[order.index(after) :] if after else [])
-        for q in costs:
+    elif cell.get("cell_type") != src.cell_type:  # as good as deleted: it costs what a deletion would
+        q = gid if gid in order else after
+        if q:
             problems.setdefault(q, f"the cell '{gid}' was changed into a {str(cell.get('cell_type'))[:20]} cell")
     elif is_test(src) and cell.source.strip() not in (rel.source.strip(), src.source.strip()):
         problems.setdefault(gid, f"the test cell '{gid}' was edited")

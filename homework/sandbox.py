@@ -257,7 +257,7 @@ def _probe(secret):
 
     binds, python, pythonpath = layout()
     uid = new_uid()
-    args, root = bwrap_args({"PATH": "/usr/bin:/bin", "PYTHONPATH": pythonpath}, secret=secret, uid=uid)
+    args, root = bwrap_args({"PATH": "/usr/bin:/bin", "PYTHONPATH": pythonpath}, secret=secret, uid=uid, binds=binds)
     config = {"uid": uid if root else None, "limits": LIMITS, "seccomp": True, "probe": True}
     r, w = os.pipe()
     os.write(w, json.dumps(config).encode())
