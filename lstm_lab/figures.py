@@ -226,3 +226,102 @@ def gradient_paths(flows, *, title="", xlabel="step $t$ (0: the flagged symbol)"
         if title:
             fig.suptitle(title)
     return Snapshot(fig)
+
+
+# --- notebook 01: the vanilla RNN unrolled in time, and the gradient's path back from the loss
+
+
+def unrolled_rnn(steps=4):
+    """The vanilla RNN unrolled over ``steps`` steps (t = 0 .. T-1, T = ``steps``): x_t enters each step,
+    h_t runs along to the next, the loss L reads the last h_{T-1}. Backwards, the gradient dL/dh_t runs from L
+    to h_0 (dashed, in a second colour), multiplied at each step it crosses by W_h^T diag(1 - h_t^2)."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 3 <= steps <= 5:
+        raise ValueError(f"steps: expected an integer from 3 to 5 (the steps drawn), got {steps!r}")
+    gap, w, hgt, y = 2.6, 1.1, 0.9, 2.0  # spacing of the steps, a step's box, the row of the states
+    xs = [1.9 + gap * k for k in range(steps)]
+    x_loss = xs[-1] + gap * 0.78
+    width = max(x_loss + 0.9, 11.6)  # room for the legend's longest line
+    with rc_context(RC):
+        fig = Figure(figsize=(0.86 * width, 5.2), dpi=90)
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.set_xlim(0, width)
+        ax.set_ylim(-0.75, 5.45)
+        ax.axis("off")
+
+        def arrow(a, b, color=BLACK, ls="-", lw=1.6, rad=0.0):
+            ax.add_patch(
+                FancyArrowPatch(
+                    a,
+                    b,
+                    arrowstyle="-|>",
+                    mutation_scale=15,
+                    color=color,
+                    lw=lw,
+                    ls=ls,
+                    connectionstyle=f"arc3,rad={rad}",
+                    shrinkA=0,
+                    shrinkB=0,
+                )
+            )
+
+        def label(x, y, text, color=BLACK, size=12, **kw):
+            ax.text(x, y, text, ha=kw.pop("ha", "center"), va=kw.pop("va", "center"), fontsize=size, color=color, **kw)
+
+        for k, x in enumerate(xs):
+            ax.add_patch(
+                FancyBboxPatch(
+                    (x - w / 2, y - hgt / 2), w, hgt, boxstyle="round,pad=0.05", fc=SKY, ec=BLACK, lw=1.2, alpha=0.9
+                )
+            )
+            label(x, y + 0.12, r"$\tanh$", size=13)
+            label(x, y - 0.22, f"$t = {k}$", size=10)
+            arrow((x, 0.55), (x, y - hgt / 2 - 0.05))  # x_t in
+            label(x, 0.3, f"$x_{k}$", size=14)
+        # h_t along: from the initial state through every step to the loss
+        starts = [0.25] + [x + w / 2 + 0.05 for x in xs]
+        ends = [x - w / 2 - 0.05 for x in xs] + [x_loss - 0.42]
+        names = ["$h_{-1} = 0$"] + [f"$h_{k}$" for k in range(steps)]
+        for k, (a, b, name) in enumerate(zip(starts, ends, names, strict=True)):
+            arrow((a, y), (b, y), lw=2.0)
+            label((a + b) / 2 + (0.12 if k == 0 else 0), y + 0.13, name, size=13, va="bottom")
+        ax.add_patch(
+            FancyBboxPatch((x_loss - 0.35, y - 0.35), 0.7, 0.7, boxstyle="round,pad=0.05", fc=ORANGE, ec=BLACK, lw=1.2)
+        )
+        label(x_loss, y, "$L$", size=15)
+        label(x_loss, y - 0.62, "loss", size=10)
+        # the gradient's path back: dL/dh_t under each state's arrow, a dashed arc over each step it crosses
+        mids = [(a + b) / 2 for a, b in zip(starts, ends, strict=True)]
+        for k in range(steps):
+            label(mids[k + 1], y - 0.22, rf"$\partial L/\partial h_{k}$", VERMILLION, va="top")
+        arrow((x_loss, y + 0.42), (mids[-1] + 0.05, y + 0.62), VERMILLION, "--", 2.0, rad=0.5)
+        for k in range(steps - 1, 0, -1):
+            arrow((mids[k + 1] - 0.05, y + 0.62), (mids[k] + 0.05, y + 0.62), VERMILLION, "--", 2.0, rad=0.55)
+            label(xs[k], y + 1.82, r"$\times\, W_h^\top$", VERMILLION, va="bottom")
+            label(xs[k], y + 1.42, rf"$\mathrm{{diag}}(1 - h_{k}^2)$", VERMILLION, va="bottom")
+        label(
+            (xs[0] + xs[-1]) / 2,
+            -0.45,
+            rf"from $h_{{{steps - 1}}}$ back to $h_0$ the gradient crosses $T - 1 = {steps - 1}$ steps: "
+            rf"{steps - 1} such factors, one after another",
+            VERMILLION,
+            size=11.5,
+        )
+        # a legend in words and line styles, so nothing depends on colour
+        ax.plot([0.3, 1.1], [5.05, 5.05], color=BLACK, lw=2.0)
+        label(
+            1.25,
+            5.05,
+            r"forward: each step mixes $h_{t-1}$ with $x_t$ (the same $W$, $b$ at every step)",
+            ha="left",
+            size=11.5,
+        )
+        ax.plot([0.3, 1.1], [4.55, 4.55], color=VERMILLION, lw=2.0, ls="--")
+        label(
+            1.25,
+            4.55,
+            r"backward: the gradient $\partial L/\partial h_t$, multiplied at each step it crosses",
+            VERMILLION,
+            ha="left",
+            size=11.5,
+        )
+    return Snapshot(fig)

@@ -68,7 +68,8 @@ def rnn_memory(w_scale, T, *, H=32, seed=0, input_std=0.1):
     seeded noise, with a loss on the last hidden state only.
 
     Returns a dict: t (T,), h_norm (T,) = ||dL/dh_t||, predicted (T,) = w_scale^(T-1-t) (the linear
-    prediction, which ignores tanh's slope), per_step (the measured geometric-mean factor per step).
+    prediction, which ignores tanh's slope), per_step (the measured geometric-mean factor per step), run (the
+    RNNRun) and grads (the RNNGrads: dL/dW and dL/db of this loss, for notebook 01's clipping).
     """
     rng = np.random.default_rng(seed)
     p = RNNParams.init(1, H, seed=seed)
@@ -84,7 +85,14 @@ def rnn_memory(w_scale, T, *, H=32, seed=0, input_std=0.1):
     k = np.arange(T)[::-1]
     with np.errstate(divide="ignore"):
         per_step = float(np.exp(np.log(norms[0]) / (T - 1))) if T > 1 and norms[0] > 0 else float("nan")
-    return {"t": np.arange(T), "h_norm": norms, "predicted": float(w_scale) ** k, "per_step": per_step, "run": run}
+    return {
+        "t": np.arange(T),
+        "h_norm": norms,
+        "predicted": float(w_scale) ** k,
+        "per_step": per_step,
+        "run": run,
+        "grads": g,
+    }
 
 
 def hand_wired_cell(b_f, b_i, b_c, b_o, pattern="pulse", T=60):
