@@ -204,12 +204,12 @@ def cell_diagram():
 
 
 def gradient_paths(flows, *, title="", xlabel="step $t$ (0: the flagged symbol)"):
-    """One panel per model: ||dL/dC_t|| relative to the last step, the total (every path) against the cell path
-    alone and notebook 03's constant gate. ``flows``: {panel title: scenarios.cell_gradient_paths(...)}."""
+    """One panel per model: ||dL/dC_t|| relative to the last step, the total (both paths of two_paths) against
+    the cell path alone (in two_paths' colour and style) and notebook 03's constant gate. ``flows``: {panel title: scenarios.cell_gradient_paths(...)}."""
     parts = [
-        ("total", r"total $\|\partial L/\partial C_t\|$ (every path)", BLUE, "-"),
-        ("cell_path", r"along the cell alone ($\times f_t$ per step)", VERMILLION, "--"),
-        ("constant_gate", r"along the cell, $f_t$ held at $\sigma(b_f)$", GREEN, ":"),
+        ("total", r"total $\|\partial L/\partial C_t\|$ (both paths)", BLACK, "-."),
+        ("cell_path", r"the cell path alone ($\odot f_t$ at each step)", BLUE, "-"),
+        ("constant_gate", r"the cell path, $f_t$ held at $\sigma(b_f)$", GREEN, ":"),
     ]
     with rc_context(RC):
         fig = _fig(10, 3.9)
@@ -324,4 +324,114 @@ def unrolled_rnn(steps=4):
             ha="left",
             size=11.5,
         )
+    return Snapshot(fig)
+
+
+# --- notebooks 03 and 05: the two paths the gradient takes back from C_t
+def two_paths():
+    """The two ways the gradient goes back from C_t to C_{t-1}, drawn over one step of the forward pass (grey):
+    along the cell (multiplied by f_t) and out through the gates' pre-activations a_t, W_h and h_{t-1}."""
+    grey = "0.6"
+    with rc_context(RC):
+        fig = Figure(figsize=(10, 5.6), dpi=90)
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.set_xlim(0, 10)
+        ax.set_ylim(0, 5.6)
+        ax.axis("off")
+
+        def node(x, y, text, w=0.9, h=0.55, fc="white", fontsize=14):
+            ax.add_patch(
+                FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05", fc=fc, ec=BLACK, lw=1.2)
+            )
+            ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+
+        def op(x, y, text):
+            ax.add_patch(
+                FancyBboxPatch((x - 0.2, y - 0.2), 0.4, 0.4, boxstyle="circle,pad=0", fc="white", ec=grey, lw=1.2)
+            )
+            ax.text(x, y, text, ha="center", va="center", fontsize=13, color="0.35")
+
+        def arrow(a, b, color=grey, lw=1.3, ls="-", rad=0.0, scale=13):
+            ax.add_patch(
+                FancyArrowPatch(
+                    a,
+                    b,
+                    arrowstyle="-|>",
+                    mutation_scale=scale,
+                    color=color,
+                    lw=lw,
+                    ls=ls,
+                    connectionstyle=f"arc3,rad={rad}",
+                    shrinkA=0,
+                    shrinkB=0,
+                )
+            )
+
+        belt, low, L, R = 3.7, 1.75, 3.3, 8.6  # heights of the belt and of h_{t-1}; columns of C_{t-1} and C_t
+        # the forward pass of step t, in grey
+        node(L, belt, r"$C_{t-1}$")
+        node(R, belt, r"$C_t$")
+        arrow((L + 0.5, belt), (5.3, belt))
+        op(5.5, belt, r"$\odot$")
+        arrow((5.7, belt), (6.8, belt))
+        op(7.0, belt, "+")
+        arrow((7.2, belt), (R - 0.5, belt))
+        node(L, low, r"$h_{t-1}$")
+        arrow((L, belt - 0.3), (L, low + 0.3))
+        ax.text(L + 0.12, 2.72, r"$h_{t-1} = o_{t-1} \odot \tanh(C_{t-1})$", va="center", fontsize=10.5, color="0.35")
+        gx = 6.25  # the gates' box
+        node(
+            gx,
+            low,
+            "the gates at step $t$\n" + r"$f_t,\ i_t,\ \tilde{C}_t,\ o_t$",
+            w=2.3,
+            h=0.95,
+            fc="#F2F2F2",
+            fontsize=12,
+        )
+        arrow((L + 0.5, low + 0.12), (gx - 1.2, low + 0.12))
+        ax.text((L + gx - 0.7) / 2, low + 0.3, r"$W_h$", ha="center", fontsize=11, color="0.35")
+        arrow((gx, 0.35), (gx, low - 0.53))
+        ax.text(gx + 0.15, 0.45, r"$x_t$", fontsize=12, color="0.35")
+        arrow((5.5, low + 0.53), (5.5, belt - 0.2))
+        ax.text(5.6, 3.1, r"$f_t$", fontsize=11, color="0.35")
+        arrow((7.0, low + 0.53), (7.0, belt - 0.2))
+        ax.text(7.1, 3.1, r"$i_t \odot \tilde{C}_t$", fontsize=11, color="0.35")
+        # the gradient arriving at C_t from later steps and from h_t = o_t tanh(C_t)
+        arrow((9.95, belt), (R + 0.5, belt), color=BLACK, lw=1.5, ls=":")
+        ax.text(9.95, belt + 0.3, r"$\partial L/\partial C_t$", ha="right", fontsize=12)
+        # the cell path
+        arrow((R - 0.25, belt + 0.33), (L + 0.25, belt + 0.33), color=BLUE, lw=3.2, rad=0.28, scale=18)
+        ax.text((L + R) / 2, 4.95, r"the cell path: $\odot\, f_t$", ha="center", fontsize=12.5, color=BLUE)
+        # the gate path: out through the gates, W_h and h_{t-1}
+        arrow((R - 0.2, belt - 0.32), (gx + 1.2, low + 0.5), color=VERMILLION, lw=3, ls="--", scale=18)
+        ax.text(8.3, 2.45, "the gate path:\n" + r"$\partial L/\partial a_t$", fontsize=11.5, color=VERMILLION)
+        arrow((gx - 1.2, low - 0.2), (L + 0.5, low - 0.2), color=VERMILLION, lw=3, ls="--", scale=18)
+        ax.text(
+            L + 0.6,
+            low - 0.62,
+            r"$\partial L/\partial h_{t-1} = W_h^\top\, \partial L/\partial a_t$",
+            ha="center",
+            fontsize=11.5,
+            color=VERMILLION,
+        )
+        arrow((L - 0.4, low + 0.3), (L - 0.4, belt - 0.3), color=VERMILLION, lw=3, ls="--", scale=18)
+        ax.text(
+            L - 0.55,
+            2.72,
+            r"$\odot\, o_{t-1} \odot (1 - \tanh^2 C_{t-1})$",
+            ha="right",
+            va="center",
+            fontsize=11,
+            color=VERMILLION,
+        )
+        ax.text(L - 0.5, belt + 0.5, "the two add up:\n" + r"$\partial L/\partial C_{t-1}$", ha="right", fontsize=11)
+        # a legend in words, so that no lesson depends on colour
+        ax.plot([0.3, 0.9], [0.62, 0.62], color=BLUE, lw=3.2)
+        ax.text(1.0, 0.62, "the cell path: no matrix, no tanh slope", va="center", fontsize=10.5)
+        ax.plot([0.3, 0.9], [0.27, 0.27], color=VERMILLION, lw=3, ls="--")
+        ax.text(1.0, 0.27, r"the gate path: out of the cell, back through $W_h$", va="center", fontsize=10.5)
+        ax.plot([7.2, 7.8], [0.62, 0.62], color=grey, lw=1.3)
+        ax.text(7.9, 0.62, "the forward pass", va="center", fontsize=10.5)
+        fig.text(0.5, 0.975, r"Two paths back from $C_t$ to $C_{t-1}$", ha="center", va="top", fontsize=13)
     return Snapshot(fig)

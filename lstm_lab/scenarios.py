@@ -387,3 +387,66 @@ def connectivity(model, xs):
         dh[-1] = w_k
         squares += (backward(dh, run).x ** 2).sum(axis=2)
     return np.sqrt(squares)
+
+
+# --- notebook 03: a large forget bias on the delay task, and how much gradient enters a full cell
+def forget_bias_run(forget_bias, seed, *, delay=50):
+    """Notebook 05's LSTM trained on delayed recall at ``delay`` (delayed_recall_experiment, DELAY_SETTINGS)
+    with its forget gates starting at b_f = ``forget_bias``. Returns a dict: steps (training steps to the target,
+    or the whole budget), test_accuracy, seconds; and after training, on the test sequences: b_f_mean (the mean
+    forget bias the model ended with), f_mean (the mean forget gate f_t) and c_max (the largest |C_t|)."""
+    model, hist, acc = delayed_recall_experiment("lstm", delay, forget_bias=forget_bias, seed=seed)
+    run = lstm_forward(tasks.delayed_recall(DELAY_SETTINGS["test_sequences"], delay, seed=10_000 + seed).xs, model.cell)
+    return {
+        "steps": hist.steps,
+        "test_accuracy": acc,
+        "seconds": round(hist.seconds, 2),
+        "b_f_mean": float(model.cell.b_f.mean()),
+        "f_mean": float(run.f.mean()),
+        "c_max": float(np.abs(run.c).max()),
+    }
+
+
+def large_forget_bias_results():
+    """The precomputed runs of notebook 03 (scripts/large_forget_bias.py): settings, delay, seeds, and per
+    forget bias ("3", "6", "10") one forget_bias_run dict per seed."""
+    return json.loads((DATA / "large_forget_bias.json").read_text())
+
+
+def cell_entry(p, xs, dh):
+    """How much of the loss's gradient on the last hidden state h_{T-1} enters the last cell state C_{T-1}.
+
+    ``p`` LSTMParams, ``xs`` (T, B, D), ``dh`` (T, B, H) the loss's dL/dh_t (only the last step is used).
+    dL/dC_{T-1} = dL/dh_{T-1} * o_{T-1} * (1 - tanh^2 C_{T-1}): a cell far from 0 flattens tanh and lets little
+    through. Returns a dict: c_max = max |C_{T-1}|, entry = ||dL/dC_{T-1}||, and open_share = entry divided by
+    what would enter with tanh unsaturated (C_{T-1} = 0): ||dL/dh_{T-1} * o_{T-1}||."""
+    run = lstm_forward(xs, p)
+    through_o = dh[-1] * run.o[-1]
+    entry = through_o * (1.0 - np.tanh(run.c[-1]) ** 2)
+    return {
+        "c_max": float(np.abs(run.c[-1]).max()),
+        "entry": float(np.linalg.norm(entry)),
+        "open_share": float(np.linalg.norm(entry) / np.linalg.norm(through_o)),
+    }
+
+
+def highway_cell_entry(b_f, T=200, *, H=8, seed=0):
+    """cell_entry for gradient_highway's LSTM (W_f = 0, the other weights halved, N(0, 1) input) at b_f."""
+    xs, dh = _highway_inputs(T, H, seed)
+    p = _highway_params(H, seed)
+    p.b_f = b_f
+    return cell_entry(p, xs, dh)
+
+
+def highway_rnn(rho=None, T=200, *, H=8, seed=0):
+    """gradient_highway's vanilla RNN (default init, the same input and loss), its recurrent matrix W_h rescaled
+    to spectral radius ``rho`` (None: as initialised). Returns a dict: rho (the spectral radius used, the largest
+    |eigenvalue| of W_h), h_norm (T,) = ||dL/dh_t||, measured (its memory length)."""
+    xs, dh = _highway_inputs(T, H, seed)
+    p = RNNParams.init(1, H, seed=seed)
+    radius = float(np.abs(np.linalg.eigvals(p.W[:, :H])).max())
+    if rho is not None:
+        p.W[:, :H] *= rho / radius
+        radius = float(np.abs(np.linalg.eigvals(p.W[:, :H])).max())
+    norms = rnn_backward(dh, rnn_forward(xs, p)).h_norm
+    return {"rho": radius, "h_norm": norms, "measured": memory_length(norms)}
