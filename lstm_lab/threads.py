@@ -3,8 +3,8 @@
 Why. A learner's machine is shared: Binder and Colab give a few cores that other users' work also runs on,
 and a laptop is doing other things. numpy's OpenBLAS starts one thread per core and splits every matrix
 product between them; when one core is busy elsewhere, each product waits for the thread on that core.
-The course's matrices are small (H up to 256, batches of 32 to 64): a second thread saves little on them
-even on an idle machine, and costs much on a busy one. On a 2-core machine with another process keeping one
+The course's matrices are small (H up to 256, batches of 32 to 64): on an idle machine a second thread
+saves at most a fraction of the largest products' time, and on a busy one it costs a multiple of the cell's. On a 2-core machine with another process keeping one
 core busy, notebook 06 took 396 s with numpy's default threads against 49 s with one thread (issue 27).
 `benchmarks/bench_blas_threads.py` times the notebooks' heavy cells both ways, with and without a busy core;
 docs/performance.md ("Threads on a shared machine") keeps its numbers and the choice they led to.
