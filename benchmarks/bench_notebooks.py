@@ -123,7 +123,9 @@ def fmt_seconds(r):
         return "-"
     if r["seconds"] is None:
         return "failed"
-    return f"{r['seconds']:.1f} s" + ("!" if r.get("error") else "")
+    if r.get("error") and "Timeout" in r["error"]:  # stopped by --timeout: it would have taken longer
+        return f"> {r['seconds']:.0f} s"
+    return f"{r['seconds']:.1f} s" + (" (failed)" if r.get("error") else "")
 
 
 def machine():
@@ -144,7 +146,7 @@ def main():
     ap.add_argument("--busy", action="store_true", help="also run each notebook with one core kept busy")
     ap.add_argument("--idle", action=argparse.BooleanOptionalAction, default=True, help="run with the machine idle")
     ap.add_argument("--no-limit", action="store_true", help="also run with numpy's default BLAS threads")
-    ap.add_argument("--timeout", type=int, default=900, help="seconds a cell may take (default 900)")
+    ap.add_argument("--timeout", type=int, default=900, help="seconds a cell may take (default 900; '> N s' past it)")
     ap.add_argument(
         "--save", nargs="?", const=RESULT, type=pathlib.Path, help=f"also write the table to a file ({RESULT.name})"
     )
