@@ -176,7 +176,9 @@ def main():
         results = {}
         for name, busy, limit in conditions:  # the conditions of one notebook back to back
             results[name] = measure(path, busy=busy, limit=limit, timeout=args.timeout)
-            print(f"  {path.stem}, {name}: {fmt_seconds(results[name])}", file=sys.stderr, flush=True)
+            peak = results[name].get("peak_bytes")
+            memory = f", peak memory {peak / 1e9:.2f} GB" if peak else ""
+            print(f"  {path.stem}, {name}: {fmt_seconds(results[name])}{memory}", file=sys.stderr, flush=True)
         rows.append((path.stem, results))
     table = table_lines(rows, [c[0] for c in conditions])
     tail = ["# load average at the end " + ", ".join(f"{x:.2f}" for x in os.getloadavg())]
