@@ -292,9 +292,13 @@ DELAY_SETTINGS = {
 }
 
 
-def delayed_recall_experiment(kind, delay, *, forget_bias=3.0, seed=0, progress=False, **overrides):
+def delayed_recall_experiment(kind, delay, *, forget_bias=3.0, seed=0, progress=True, time_budget=None, **overrides):
     """Train a SequenceModel ("lstm" or "rnn") on tasks.delayed_recall at ``delay`` with DELAY_SETTINGS,
-    then test it on fresh sequences. Returns (model, history, test_accuracy)."""
+    then test it on fresh sequences. Returns (model, history, test_accuracy).
+
+    A progress bar shows while it trains (``progress=False``: none): a notebook cell that trains shows it is
+    working. ``time_budget`` (seconds, None: none) is passed on to train: training stops after the step during
+    which it runs out (``history.out_of_time``). ``overrides`` replace entries of DELAY_SETTINGS."""
     s = {**DELAY_SETTINGS, **overrides}
     model = SequenceModel(kind, 6, s["hidden_size"], 4, seed=seed, forget_bias=forget_bias)
     hist = train(
@@ -307,6 +311,7 @@ def delayed_recall_experiment(kind, delay, *, forget_bias=3.0, seed=0, progress=
         validation=tasks.delayed_recall(s["validation_sequences"], delay, seed=20_000 + seed),
         seed=seed,
         progress=progress,
+        time_budget=time_budget,
     )
     _, acc = evaluate(model, tasks.delayed_recall(s["test_sequences"], delay, seed=10_000 + seed))
     return model, hist, acc
