@@ -379,3 +379,115 @@ def connectivity(model, xs):
         dh[-1] = w_k
         squares += (backward(dh, run).x ** 2).sum(axis=2)
     return np.sqrt(squares)
+
+
+# --- notebook 08: timings that hold on a shared machine, and what one unit of a trained LSTM knows
+def clock_tick(clock):
+    """The step by which ``clock`` (a function returning seconds) advances: well under a microsecond for
+    time.process_time on Linux and macOS, far coarser on some systems. Measured by watching it change."""
+    t0 = clock()
+    while (t1 := clock()) == t0:
+        pass
+    while (t2 := clock()) == t1:
+        pass
+    return t2 - t1
+
+
+def interleaved_minimum(fns, *, repeats=7, clock=None):
+    """The shortest of ``repeats`` timings of each function (no arguments), in seconds a call: {name: seconds}.
+
+    The functions take turns: each round calls every one, the order reversed every other round, so a burst of
+    load elsewhere on a shared machine slows them all alike, and the minimum is the run disturbed least. The clock
+    is the processor time of this program (time.process_time) unless ``clock`` says otherwise: it leaves out
+    the time the program waits while other programs use the processor. Each function is called once first
+    (a warm-up, not counted); one that takes less than 20 ticks of the clock is called several times a timing."""
+    import math
+    import time
+
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats: expected a positive integer, got {repeats!r}")
+    clock = clock or time.process_time
+    shortest = 20 * clock_tick(clock)
+    names, number = list(fns), {}
+    for name in names:
+        t0 = clock()
+        fns[name]()
+        number[name] = max(1, math.ceil(shortest / max(clock() - t0, 1e-9)))
+    best = dict.fromkeys(names, float("inf"))
+    for r in range(repeats):
+        for name in names if r % 2 == 0 else names[::-1]:
+            fn, n = fns[name], number[name]
+            t0 = clock()
+            for _ in range(n):
+                fn()
+            best[name] = min(best[name], (clock() - t0) / n)
+    return best
+
+
+def time_against_length(params, lengths, *, batch_size=32, repeats=7, seed=0):
+    """The fast path's LSTM forward pass (lstm_core.fast.lstm_forward) over sequences of each length T in
+    ``lengths``, beside the part of its work that does not wait for the previous step: the input's share
+    W_x x_t for all T steps in one matrix product. Timed by interleaved_minimum (every length in turn).
+
+    ``params`` LSTMParams (D inputs, H units). Returns a dict of (len(lengths),) arrays, in seconds of processor
+    time: "T", "forward", "input_share", and "per_step" = forward / T."""
+    from lstm_core import fast
+
+    D, H = params.input_size, params.hidden_size
+    W_x = np.ascontiguousarray(params.W[:, H:].T)  # (D, 4H): the input's share of W
+    rng = np.random.default_rng(seed)
+    fns = {}
+    for T in lengths:
+        xs = rng.normal(size=(T, batch_size, D))
+        fns["forward", T] = functools.partial(fast.lstm_forward, xs, params)
+        out = np.empty((T * batch_size, 4 * H))  # written in place, as the forward pass writes into its own memory
+        fns["input_share", T] = functools.partial(np.matmul, xs.reshape(-1, D), W_x, out=out)
+    best = interleaved_minimum(fns, repeats=repeats)
+    T = np.array(lengths)
+    forward = np.array([best["forward", t] for t in lengths])
+    share = np.array([best["input_share", t] for t in lengths])
+    return {"T": T, "forward": forward, "input_share": share, "per_step": forward / T}
+
+
+def _auc(score, positive):
+    """The area under the ROC curve of ``score`` (n, H) for telling ``positive`` (n,) from the rest, per column:
+    the chance that a positive example scores above a negative one (ties count a half)."""
+    pos, neg = score[positive], score[~positive]
+    above = (pos[:, None, :] > neg[None, :, :]).mean(axis=(0, 1))
+    tied = (pos[:, None, :] == neg[None, :, :]).mean(axis=(0, 1))
+    return above + 0.5 * tied
+
+
+def single_unit_decoding(model, delay, *, sequences=1000, seed=0):
+    """How much of a delayed-recall LSTM's answer one unit carries on its own, read at the last step.
+
+    Each unit's h_{T-1} (the readable lstm_forward) on ``sequences`` fitting sequences gives one mean per
+    symbol; on ``sequences`` test sequences (delayed_recall_experiment's, seed 10_000 + seed), a unit alone
+    answers with the symbol whose mean is nearest its value. Returns a dict: accuracy (H,), each unit's
+    accuracy alone; auc (n_symbols, H), how well each unit tells each symbol from the others (the larger of
+    AUC and 1 - AUC: a unit may be low for its symbol); best_unit; means (n_symbols, H); readout_accuracy,
+    the model's own answer from all H units; chance, 1 / n_symbols; h_last (sequences, H) and symbols
+    (sequences,), the test sequences' h_{T-1} and the symbol each has to recall."""
+    if model.kind != "lstm":
+        raise ValueError(f"model: expected an LSTM SequenceModel, got kind {model.kind!r}")
+    fit = tasks.delayed_recall(sequences, delay, seed=30_000 + seed)
+    test = tasks.delayed_recall(sequences, delay, seed=10_000 + seed)
+    h_fit = lstm_forward(fit.xs, model.cell).h[-1]  # (sequences, H)
+    h_test = lstm_forward(test.xs, model.cell).h[-1]
+    y_fit, y_test = fit.targets[-1], test.targets[-1]
+    n_symbols = int(fit.n_classes)
+    means = np.stack([h_fit[y_fit == s].mean(axis=0) for s in range(n_symbols)])  # (n_symbols, H)
+    guess = np.argmin(np.abs(h_test[:, None, :] - means[None]), axis=1)  # (sequences, H): each unit's answer
+    accuracy = (guess == y_test[:, None]).mean(axis=0)
+    auc = np.stack([_auc(h_test, y_test == s) for s in range(n_symbols)])
+    readout = (h_test @ model.W_y.T + model.b_y).argmax(axis=1)
+    return {
+        "accuracy": accuracy,
+        "auc": np.maximum(auc, 1.0 - auc),
+        "best_unit": int(np.argmax(accuracy)),
+        "means": means,
+        "readout_accuracy": float((readout == y_test).mean()),
+        "chance": 1.0 / n_symbols,
+        "h_last": h_test,
+        "symbols": y_test,
+    }
