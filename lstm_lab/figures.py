@@ -434,4 +434,57 @@ def two_paths():
         ax.plot([7.2, 7.8], [0.62, 0.62], color=grey, lw=1.3)
         ax.text(7.9, 0.62, "the forward pass", va="center", fontsize=10.5)
         fig.text(0.5, 0.975, r"Two paths back from $C_t$ to $C_{t-1}$", ha="center", va="top", fontsize=13)
+
+
+# --- notebook 08: time against sequence length, and what one unit of a trained LSTM knows
+def time_against_length(timing):
+    """The fast forward pass's time against the sequence length T (the shortest of interleaved repeats), with a
+    line through the origin, time proportional to T, fitted to it; and the input's share, all steps in one product.
+    ``timing``: scenarios.time_against_length(...)."""
+    T = np.asarray(timing["T"], dtype=np.float64)
+    fwd, share = np.asarray(timing["forward"]) * 1e3, np.asarray(timing["input_share"]) * 1e3
+    slope = float(T @ fwd / (T @ T))  # least squares through the origin: ms per step
+    with rc_context(RC):
+        fig = _fig(8.5, 4.0)
+        ax = fig.subplots()
+        grid = np.linspace(0, T.max(), 50)
+        ax.plot(grid, slope * grid, color="0.45", ls=":", lw=1.5, label=f"proportional to $T$ ({slope:.2f} ms a step)")
+        ax.plot(T, fwd, color=BLUE, ls="-", marker="o", lw=2, label="forward pass, step by step (lstm_core.fast)")
+        ax.plot(T, share, color=VERMILLION, ls="--", marker="s", lw=2, label="input's share, all steps in one product")
+        ax.set(xlabel="sequence length $T$ (steps)", ylabel="processor time (ms), shortest of repeats", xlim=(0, None))
+        ax.set_ylim(bottom=0)
+        ax.set_title("the recurrence runs step by step")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left")
+    return Snapshot(fig)
+
+
+def unit_decoding(decoding, names="ABCD"):
+    """What each unit of a delayed-recall LSTM tells alone, at the last step: left, each unit's accuracy on its
+    own beside chance and the model's answer from every unit; right, the best unit's h_{T-1} on each test
+    sequence, one row per symbol to recall. ``decoding``: scenarios.single_unit_decoding(...)."""
+    acc, best = np.asarray(decoding["accuracy"]), decoding["best_unit"]
+    h, symbols = np.asarray(decoding["h_last"])[:, best], np.asarray(decoding["symbols"])
+    with rc_context(RC):
+        fig = _fig(10, 4.4)
+        ax, ax2 = fig.subplots(1, 2, width_ratios=[1.5, 1])
+        units = np.arange(len(acc))
+        ax.bar(units, acc, color=SKY, edgecolor=BLACK, lw=0.5, label="one unit alone")
+        ax.bar([best], [acc[best]], color=BLUE, edgecolor=BLACK, lw=0.5, hatch="//", label=f"the best: unit {best}")
+        ax.axhline(decoding["readout_accuracy"], color=BLACK, ls="--", lw=1.2, label="all units (the trained read-out)")
+        ax.axhline(decoding["chance"], color="0.2", ls=":", lw=1.8, label="chance", zorder=3)
+        ax.set(xlabel="unit $j$", ylabel="test accuracy, reading $h_{T-1,j}$ alone", ylim=(0, 1.05))
+        ax.set_xlim(-0.8, len(acc) - 0.2)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, frameon=False)
+        ax.set_title("how well each unit answers on its own")
+        jitter = np.random.default_rng(0).uniform(-0.25, 0.25, len(h))
+        for s, ((color, _), marker) in enumerate(zip(STYLES, "osD^v", strict=False)):
+            on = symbols == s
+            ax2.scatter(h[on], s + jitter[on], s=8, color=color, marker=marker, alpha=0.6, lw=0)
+        ax2.set_yticks(range(int(symbols.max()) + 1), [f"recall {names[s]}" for s in range(int(symbols.max()) + 1)])
+        ax2.set(xlabel=f"$h_{{T-1}}$ of unit {best}, one dot per test sequence", ylim=(-0.6, symbols.max() + 0.6))
+        ax2.set_title(f"unit {best} at the last step")
+        ax2.xaxis.set_major_locator(MaxNLocator(5))
+        ax2.grid(alpha=0.3, axis="x")
     return Snapshot(fig)

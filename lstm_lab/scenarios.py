@@ -15,6 +15,8 @@ from lstm_core._validate import check_choice
 from lstm_core.models import SequenceModel
 from lstm_core.train import evaluate, train
 
+from .timing import min_time
+
 PATTERNS = ("pulse", "step", "noise", "two pulses")
 
 
@@ -455,3 +457,74 @@ def highway_rnn(rho=None, T=200, *, H=8, seed=0):
         radius = float(np.abs(np.linalg.eigvals(p.W[:, :H])).max())
     norms = rnn_backward(dh, rnn_forward(xs, p)).h_norm
     return {"rho": radius, "h_norm": norms, "measured": memory_length(norms)}
+
+
+# --- notebook 08: timings that hold on a shared machine, and what one unit of a trained LSTM knows
+def time_against_length(params, lengths, *, batch_size=32, repeats=7, seed=0):
+    """The fast path's LSTM forward pass (lstm_core.fast.lstm_forward) over sequences of each length T in
+    ``lengths``, beside the part of its work that does not wait for the previous step: the input's share
+    W_x x_t for all T steps in one matrix product. Timed by lstm_lab.timing.min_time (every length in turn, the
+    shortest processor time of each).
+
+    ``params`` LSTMParams (D inputs, H units). Returns a dict of (len(lengths),) arrays, in seconds of processor
+    time: "T", "forward", "input_share", and "per_step" = forward / T."""
+    from lstm_core import fast
+
+    D, H = params.input_size, params.hidden_size
+    W_x = np.ascontiguousarray(params.W[:, H:].T)  # (D, 4H): the input's share of W
+    rng = np.random.default_rng(seed)
+    fns = {}
+    for T in lengths:
+        xs = rng.normal(size=(T, batch_size, D))
+        fns["forward", T] = functools.partial(fast.lstm_forward, xs, params)
+        out = np.empty((T * batch_size, 4 * H))  # written in place, as the forward pass writes into its own memory
+        fns["input_share", T] = functools.partial(np.matmul, xs.reshape(-1, D), W_x, out=out)
+    best = min_time(fns, repeats, number=None)
+    T = np.array(lengths)
+    forward = np.array([best["forward", t] for t in lengths])
+    share = np.array([best["input_share", t] for t in lengths])
+    return {"T": T, "forward": forward, "input_share": share, "per_step": forward / T}
+
+
+def _auc(score, positive):
+    """The area under the ROC curve of ``score`` (n, H) for telling ``positive`` (n,) from the rest, per column:
+    the chance that a positive example scores above a negative one (ties count a half)."""
+    pos, neg = score[positive], score[~positive]
+    above = (pos[:, None, :] > neg[None, :, :]).mean(axis=(0, 1))
+    tied = (pos[:, None, :] == neg[None, :, :]).mean(axis=(0, 1))
+    return above + 0.5 * tied
+
+
+def single_unit_decoding(model, delay, *, sequences=1000, seed=0):
+    """How much of a delayed-recall LSTM's answer one unit carries on its own, read at the last step.
+
+    Each unit's h_{T-1} (the readable lstm_forward) on ``sequences`` fitting sequences gives one mean per
+    symbol; on ``sequences`` test sequences (delayed_recall_experiment's, seed 10_000 + seed), a unit alone
+    answers with the symbol whose mean is nearest its value. Returns a dict: accuracy (H,), each unit's
+    accuracy alone; auc (n_symbols, H), how well each unit tells each symbol from the others (the larger of
+    AUC and 1 - AUC: a unit may be low for its symbol); best_unit; means (n_symbols, H); readout_accuracy,
+    the model's own answer from all H units; chance, 1 / n_symbols; h_last (sequences, H) and symbols
+    (sequences,), the test sequences' h_{T-1} and the symbol each has to recall."""
+    if model.kind != "lstm":
+        raise ValueError(f"model: expected an LSTM SequenceModel, got kind {model.kind!r}")
+    fit = tasks.delayed_recall(sequences, delay, seed=30_000 + seed)
+    test = tasks.delayed_recall(sequences, delay, seed=10_000 + seed)
+    h_fit = lstm_forward(fit.xs, model.cell).h[-1]  # (sequences, H)
+    h_test = lstm_forward(test.xs, model.cell).h[-1]
+    y_fit, y_test = fit.targets[-1], test.targets[-1]
+    n_symbols = int(fit.n_classes)
+    means = np.stack([h_fit[y_fit == s].mean(axis=0) for s in range(n_symbols)])  # (n_symbols, H)
+    guess = np.argmin(np.abs(h_test[:, None, :] - means[None]), axis=1)  # (sequences, H): each unit's answer
+    accuracy = (guess == y_test[:, None]).mean(axis=0)
+    auc = np.stack([_auc(h_test, y_test == s) for s in range(n_symbols)])
+    readout = (h_test @ model.W_y.T + model.b_y).argmax(axis=1)
+    return {
+        "accuracy": accuracy,
+        "auc": np.maximum(auc, 1.0 - auc),
+        "best_unit": int(np.argmax(accuracy)),
+        "means": means,
+        "readout_accuracy": float((readout == y_test).mean()),
+        "chance": 1.0 / n_symbols,
+        "h_last": h_test,
+        "symbols": y_test,
+    }
