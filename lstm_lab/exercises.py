@@ -6,7 +6,7 @@ cases and prints either what passed or what is wrong:
 - when the answer matches one of the exercise's known mistakes, it names it ("the temperature divides the
   logits, not the probabilities");
 - otherwise it says where the answer differs: which entries, by how much, or which shape it has against the
-  one expected, in the course's symbols ("expected shape (B, H) = (4, 3), got (3, 4) = (H, B)");
+  one expected, in the course's symbols ("expected shape (B, H) = (4, 3), got (H, B) = (3, 4)");
 - an exercise that must change its argument in place says so when the argument comes back unchanged (a copy
   was edited) or was replaced by a new array;
 - a crash is reported with the case that caused it, numpy's shape errors retold with the arguments' shapes;
@@ -776,6 +776,8 @@ def differences(got, want, rtol, *, who="your function", case=None):
     w = np.asarray(want, dtype=np.float64)
     if g is None:
         return f"{who} returned {_kind(got)}; expected {_expected(w, case)}"
+    if w.ndim == 0 and g.size == 1:  # one number, even inside an array of one entry
+        g = g.reshape(())
     if g.shape != w.shape:
         return _shape_message(g.shape, w, case)
     bad = ~_close(g, w, rtol)
@@ -815,9 +817,12 @@ def _expected(want, case):
 
 
 def _answer_shape(shape, case):
+    """The expected answer's shape, in the symbols the case gives it ("(B, H) = (4, 3)") when it has them."""
     spec = (case.shapes.get("answer") if case else None) or ""
     if case and spec in case.args:
         return f"{_named(shape, case.sizes)} (the shape of {spec})"
+    if spec.startswith("(") and spec != "()":
+        return f"{spec} = {_numbers_of(shape)}"
     return _named(shape, case.sizes if case else {})
 
 
@@ -828,19 +833,22 @@ def _shape_message(got_shape, want, case):
     return f"expected shape {_answer_shape(want.shape, case)}, got {_named(got_shape, sizes)}"
 
 
+def _numbers_of(shape):
+    shape = tuple(int(n) for n in shape)
+    return f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
+
+
 def _named(shape, sizes):
     """A shape in the course's symbols where each size names one symbol: "(B, H) = (4, 3)"; else "(4, 3)"."""
-    shape = tuple(int(n) for n in shape)
-    numbers = f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
     names = []
     for n in shape:
         match = [symbol for symbol, value in sizes.items() if value == n]
         if len(match) != 1:
-            return numbers
+            return _numbers_of(shape)
         names.append(match[0])
-    if not shape:
+    if not names:
         return "()"
-    return f"({', '.join(names)}{',' if len(shape) == 1 else ''}) = {numbers}"
+    return f"({', '.join(names)}{',' if len(names) == 1 else ''}) = {_numbers_of(shape)}"
 
 
 def _entry(index):
@@ -1016,8 +1024,7 @@ def _arguments(case):
     for key, value in case.args.items():
         if isinstance(value, np.ndarray):
             spec = case.shapes.get(key)
-            shape = _named(value.shape, case.sizes) if spec else str(value.shape)
-            parts.append(f"{key} is {shape}")
+            parts.append(f"{key} is {spec} = {_numbers_of(value.shape)}" if spec else f"{key} is {value.shape}")
     answer = case.shapes.get("answer")
     if answer == "()":
         parts.append("and the answer is one number")
@@ -1025,5 +1032,5 @@ def _arguments(case):
         parts.append(f"and the answer has the shape of {answer}")
     elif answer:
         want = tuple(case.sizes[s.strip()] for s in answer.strip("()").split(",") if s.strip())
-        parts.append(f"and the answer is {_named(want, case.sizes)}")
+        parts.append(f"and the answer is {answer} = {_numbers_of(want)}")
     return ", ".join(parts)
