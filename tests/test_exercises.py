@@ -886,6 +886,17 @@ def test_the_cases_leave_no_room_for_the_known_slips():
     assert shapes == {True, False}
 
 
+def test_the_forget_gate_reference_is_lstm_steps_own_gate():
+    """Notebook 02 says the check compares with lstm_step's gate: the reference's f_t is lstm_step's f_t."""
+    for case in EXERCISES["forget gate"].cases():
+        x, h_prev, W_f, b_f = (case.args[k] for k in ("x", "h_prev", "W_f", "b_f"))
+        H, D = W_f.shape[0], x.shape[1]
+        p = lstm_core.LSTMParams.init(D, H, seed=0)
+        p.W_f, p.b_f = W_f, b_f
+        _, _, cache = lstm_core.lstm_step(x, h_prev, np.zeros_like(h_prev), p)
+        np.testing.assert_allclose(EXERCISES["forget gate"].reference(**case.args), cache[2], rtol=1e-14, atol=0)
+
+
 def exercise_cells(nb):
     """(exercise name, the function's name, the code of the model solution) for each check in a notebook."""
     cells = nb["cells"]
