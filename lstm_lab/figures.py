@@ -434,6 +434,7 @@ def two_paths():
         ax.plot([7.2, 7.8], [0.62, 0.62], color=grey, lw=1.3)
         ax.text(7.9, 0.62, "the forward pass", va="center", fontsize=10.5)
         fig.text(0.5, 0.975, r"Two paths back from $C_t$ to $C_{t-1}$", ha="center", va="top", fontsize=13)
+    return Snapshot(fig)
 
 
 # --- notebook 08: time against sequence length, and what one unit of a trained LSTM knows
