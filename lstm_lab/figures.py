@@ -396,16 +396,31 @@ def draw_cell(ax, *, live=False, animated=False):
     return drawing
 
 
-def cell_diagram(values=None):
+CELL_MARKS = {  # what cell_diagram(mark=...) can outline: (x, y) of the centre, width, height
+    "candidate": (CELL_GATES[2][3], _Y_GATE, _BOX + 0.14, _BOX + 0.12),  # the tanh of the candidate C~_t
+    "output": (_X_OUT, _Y_MIX, 1.0, 0.62),  # the tanh of C_t on the way to h_t
+}
+
+
+def cell_diagram(values=None, *, mark=()):
     """The LSTM cell drawn from its six equations, with a key to its symbols; with ``values`` (from
     ``cell_step_values``), one step's gates and states written on it and each layer's box filled to its value.
-    Returns a Snapshot (a PNG in Jupyter)."""
+    ``mark``: parts to outline with a thick dashed line, from CELL_MARKS ("candidate", "output": the two
+    places where the cell squashes content). Returns a Snapshot (a PNG in Jupyter)."""
+    unknown = [m for m in mark if m not in CELL_MARKS] if not isinstance(mark, str) else [mark]
+    if unknown:
+        raise ValueError(f"mark: expected a list of parts from {sorted(CELL_MARKS)}, got {mark!r}")
     with rc_context(RC):
         fig = Figure(figsize=(9.0, 9.0 * 5.6 / 10.0), dpi=100)
         ax = fig.add_axes((0.0, 1.3 / 5.6, 1.0, 4.3 / 5.6))
         drawing = draw_cell(ax, live=values is not None)
         if drawing is not None:
             drawing.show(values)
+        for name in mark:
+            x, y, w, h = CELL_MARKS[name]
+            outline = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.12")
+            ax.add_patch(outline)
+            outline.set(fc="none", ec=BLACK, lw=2.2, ls=(0, (3, 2)), zorder=6)
         key = fig.add_axes((0.0, 0.0, 1.0, 1.3 / 5.6))
         key.set_xlim(0.0, 10.0)
         key.set_ylim(0.0, 1.3)

@@ -151,3 +151,19 @@ def test_bad_steps_get_clear_errors():
         LSTMCellExplorer().update(t=60)
     with pytest.raises(ValueError, match="missing"):
         figures.CellDrawing({}, {}, None).show({"t": 0})
+
+
+def test_the_diagram_outlines_the_two_places_that_squash_content():
+    plain = decoded(figures.cell_diagram().to_png())
+    marked = decoded(figures.cell_diagram(mark=("candidate", "output")).to_png())
+    changed = np.abs(marked - plain).sum(axis=2) > 0
+    assert changed.sum() > 300  # the outlines are drawn ...
+    ax = figures.cell_diagram(mark=["output"]).fig.axes[0]
+    x, y, w, h = figures.CELL_MARKS["output"]
+    outline = ax.patches[-1]
+    assert outline.get_linestyle() in ("--", "dashed") or outline.get_linestyle()[1]  # ... dashed, not by colour
+    assert (outline.get_x(), outline.get_y()) == pytest.approx((x - w / 2, y - h / 2))
+    with pytest.raises(ValueError, match="mark: expected a list of parts from"):
+        figures.cell_diagram(mark=("forget",))
+    with pytest.raises(ValueError, match="mark:"):
+        figures.cell_diagram(mark="output")  # a string, not a list of parts
