@@ -15,9 +15,9 @@ class LSTMCellExplorer(Explorer):
     candidate C~_t, the cell C_t and h_t, with a dotted line at step t. The readout gives every number."""
 
     defaults = {"b_f": 2.0, "b_i": -3.0, "b_c": 0.0, "b_o": 1.0, "pattern": "pulse", "t": 5}
-    grid = (3, 1)
+    grid = (2, 1)
     T = 60
-    figsize = (9.0, 5.4)  # the three panels (snapshot() shows them per setting); the live figure adds the diagram
+    figsize = (9.0, 4.0)  # the two panels (snapshot() shows them per setting); the live figure adds the diagram
     snapshot_settings = [{"b_f": 4.0}, {"b_f": 1.0}, {"b_f": -4.0}]
     # the site's frames (static.py), about 20 KB each with the diagram, within its 2 MB: b_f in the slider's own
     # steps for the pulse, in steps of 1 for the other inputs; the other biases in steps of 2; the step t through
@@ -62,20 +62,13 @@ class LSTMCellExplorer(Explorer):
         xlim = (0, cls.T - 1)
         color = figures.CELL_COLORS  # each quantity in the same colour in the diagram and in the panels
         return [
-            Panel(
-                ylabel="input $x_t$",
-                xlabel="",
-                ylim=(-1.25, 1.25),
-                xlim=xlim,
-                lines=[Line("x", "input $x_t$", BLACK, "-", drawstyle="steps-mid")],
-                legend=None,
-            ),
             gate_panel(xlim, legend="above"),  # legends above the panels: they cover no line
             Panel(
                 ylabel="value",
                 ylim=(-2.5, 2.5),
                 xlim=xlim,
                 lines=[
+                    Line("x", "input $x_t$", color["x"], "-", width=1.2, drawstyle="steps-mid"),
                     Line("c_tilde", r"candidate $\tilde{C}_t$", color["c_tilde"], ":", width=2.5),
                     Line("c", "cell $C_t$", color["c"], "-", width=2.5),
                     Line("h", "hidden $h_t$", color["h"], "--", width=2.4),
@@ -111,20 +104,18 @@ class LSTMCellExplorer(Explorer):
 
     def readout(self, values, data):
         c, h, v = data["c"], data["h"], data["cell"]
-        f = float(sigmoid(values["b_f"]))
         inputs = np.flatnonzero(data["x"])
         k = int(inputs[0]) if inputs.size else 0  # the first step with an input
         later = min(k + 20, self.T - 1)
         return (
-            f"step t = {v['t']} (the diagram):  x_t = {v['x']:+.3f},  h_{{t-1}} = {v['h_prev']:+.3f},  "
+            f"step t = {v['t']} (the diagram): x_t = {v['x']:+.3f}, h_{{t-1}} = {v['h_prev']:+.3f}, "
             f"C_{{t-1}} = {v['c_prev']:+.3f}\n"
-            f"  gates f_t = {v['f']:.3f},  i_t = {v['i']:.3f},  o_t = {v['o']:.3f};  candidate C~_t = {v['c_tilde']:+.3f}\n"
+            f"  f_t = {v['f']:.3f}, i_t = {v['i']:.3f}, C~_t = {v['c_tilde']:+.3f}, o_t = {v['o']:.3f}\n"
             f"  C_t = f_t⊙C_{{t-1}} + i_t⊙C~_t = {v['f']:.3f}×({v['c_prev']:+.3f}) + {v['i']:.3f}×({v['c_tilde']:+.3f})"
             f" = {v['c']:+.3f}\n"
             f"  h_t = o_t⊙tanh(C_t) = {v['o']:.3f}×tanh({v['c']:+.3f}) = {v['h']:+.3f}\n"
-            f"f_t = σ(b_f) = {f:.3f} and o_t = σ(b_o) = {float(sigmoid(values['b_o'])):.3f} at every step "
-            "(in this hand-wired cell they read nothing)\n"
-            f"first input at t = {k}: C_t = {c[k]:+.3f};  20 steps later (t = {later}): C_t = {c[later]:+.3f}, "
-            f"h_t = {h[later]:+.3f}\n"
+            f"f_t = σ(b_f) = {float(sigmoid(values['b_f'])):.3f}, o_t = σ(b_o) = {float(sigmoid(values['b_o'])):.3f}"
+            " at every step here\n"
+            f"C_t at the first input (t = {k}) {c[k]:+.3f}, 20 steps later {c[later]:+.3f}; h_t then {h[later]:+.3f}\n"
             f"largest |C_t| = {abs(c).max():.3f}, largest |h_t| = {abs(h).max():.3f}"
         )
