@@ -232,18 +232,21 @@ class NumberPatch(PathPatch):
 
     def set_text(self, text):
         from matplotlib.path import Path
-        from matplotlib.transforms import Affine2D
 
         self._text = str(text)
         advance, ascent, descent = _em_metrics(self._weight)
-        parts = [
-            _glyph(ch, self._weight).transformed(Affine2D().translate(k * advance, 0.0)) for k, ch in enumerate(text)
-        ]
         width = advance * len(self._text)
         dx = {"left": 0.0, "center": -width / 2, "right": -width}[self._ha]
         dy = {"baseline": 0.0, "top": -ascent, "bottom": descent, "center": (descent - ascent) / 2}[self._va]
-        path = Path.make_compound_path(*parts) if parts else Path(np.zeros((1, 2)))
-        self.set_path(path.transformed(Affine2D().translate(dx, dy).scale(self._size / 72.0)))  # ems -> inches
+        if not self._text:
+            self.set_path(Path(np.zeros((1, 2))))
+            return
+        glyphs = [_glyph(ch, self._weight) for ch in self._text]
+        # each glyph moved right by its place in the string, the whole moved to its anchor, in ems, then to inches
+        shift = np.concatenate([np.full(len(g.vertices), k * advance) for k, g in enumerate(glyphs)])
+        vertices = np.concatenate([g.vertices for g in glyphs]) + np.column_stack([shift + dx, np.full_like(shift, dy)])
+        codes = np.concatenate([g.codes for g in glyphs])
+        self.set_path(Path(vertices * (self._size / 72.0), codes))
 
 
 class CellDrawing:

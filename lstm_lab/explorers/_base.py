@@ -285,12 +285,16 @@ class Explorer:
         return self
 
     def render_png(self):
-        """Blit: restore the cached background, draw only the moving lines, encode as PNG."""
+        """Blit, then encode the picture as PNG."""
+        self.blit()
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        return encode_png(rgba)
+
+    def blit(self):
+        """Restore the cached background and draw only the moving lines (a subclass may draw more)."""
         self.canvas.restore_region(self._background)
         for _, artist in self._artists:
             artist.axes.draw_artist(artist)
-        rgba = np.asarray(self.canvas.buffer_rgba())
-        return encode_png(rgba)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The widget, and as text the explorer with its settings (the static site reads them to show its frames)."""

@@ -5,7 +5,7 @@ import numpy as np
 from lstm_core import sigmoid
 
 from .. import figures, scenarios
-from ._base import BLACK, Explorer, Line, Panel, _draw_panels, encode_png, gate_panel
+from ._base import BLACK, Explorer, Line, Panel, _draw_panels, gate_panel
 
 
 class LSTMCellExplorer(Explorer):
@@ -87,7 +87,7 @@ class LSTMCellExplorer(Explorer):
         self.step_marks = [ax.axvline(np.nan, color=BLACK, ls=":", lw=1.4, animated=True) for ax in bottom.axes]
         return artists
 
-    def render_png(self):
+    def blit(self):
         """The base class's blit, plus the diagram's fills and numbers and the step marks."""
         self.diagram.show(self.data["cell"])
         t = self.values["t"]
@@ -96,7 +96,6 @@ class LSTMCellExplorer(Explorer):
         self.canvas.restore_region(self._background)
         for artist in [*(a for _, a in self._artists), *self.step_marks, *self.diagram.artists]:
             artist.axes.draw_artist(artist)
-        return encode_png(np.asarray(self.canvas.buffer_rgba()))
 
     @classmethod
     def describe(cls, values):
