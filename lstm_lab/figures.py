@@ -1,10 +1,15 @@
 """Static figures for the training and summary notebooks (matplotlib only). Each returns a Snapshot,
 which shows itself as a PNG in Jupyter and in exported HTML."""
 
+import functools
+
 import numpy as np
 from matplotlib import rc_context
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, FancyBboxPatch, PathPatch, Rectangle
+from matplotlib.textpath import TextPath
 from matplotlib.ticker import MaxNLocator
 
 from .explorers._base import BLACK, BLUE, GREEN, ORANGE, PURPLE, RC, SKY, VERMILLION, Snapshot
@@ -126,83 +131,6 @@ def context_curves(curves, *, chance=None, unigram=None):
     return Snapshot(fig)
 
 
-def cell_diagram():
-    """One LSTM cell drawn from its equations: the cell path C_{t-1} -> C_t along the top, the gates below."""
-    with rc_context(RC):
-        fig = Figure(figsize=(10, 5.2), dpi=90)
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_xlim(0, 10)
-        ax.set_ylim(0, 5.2)
-        ax.axis("off")
-
-        def box(x, y, text, color, w=1.1, h=0.6):
-            ax.add_patch(
-                FancyBboxPatch(
-                    (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05", fc=color, ec=BLACK, lw=1.2, alpha=0.9
-                )
-            )
-            ax.text(x, y, text, ha="center", va="center", fontsize=13)
-
-        def op(x, y, text):
-            ax.add_patch(
-                FancyBboxPatch((x - 0.22, y - 0.22), 0.44, 0.44, boxstyle="circle,pad=0", fc="white", ec=BLACK, lw=1.2)
-            )
-            ax.text(x, y, text, ha="center", va="center", fontsize=14)
-
-        def arrow(a, b, color=BLACK, lw=1.5, text=None, ls="-"):
-            ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, color=color, lw=lw, ls=ls))
-            if text:
-                ax.text((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + 0.15, text, ha="center", fontsize=11)
-
-        top, mid, low = 4.3, 2.6, 1.0
-        # the cell path (conveyor belt)
-        arrow((0.3, top), (2.78, top), BLUE, 3)
-        ax.text(0.3, top + 0.25, r"$C_{t-1}$", fontsize=14)
-        op(3.0, top, r"$\times$")
-        arrow((3.22, top), (5.28, top), BLUE, 3)
-        op(5.5, top, "+")
-        arrow((5.72, top), (9.6, top), BLUE, 3)
-        ax.text(9.2, top + 0.25, r"$C_t$", fontsize=14)
-        ax.text(4.2, top + 0.35, "cell state: the conveyor belt", fontsize=11, color=BLUE, ha="center")
-        # gates
-        box(3.0, mid, r"$f_t = \sigma$", SKY)
-        box(4.3, mid, r"$i_t = \sigma$", SKY)
-        box(6.1, mid, r"$\tilde{C}_t = \tanh$", ORANGE, w=1.3)
-        box(7.6, mid, r"$o_t = \sigma$", SKY)
-        arrow((3.0, mid + 0.32), (3.0, top - 0.24), text=None)
-        op(5.2, 3.45, r"$\times$")
-        arrow((4.3, mid + 0.32), (5.03, 3.3))
-        arrow((6.1, mid + 0.32), (5.37, 3.3))
-        arrow((5.2, 3.67), (5.45, top - 0.24))
-        # output
-        box(8.6, 3.45, r"$\tanh$", ORANGE, w=0.8)
-        arrow((8.6, top - 0.05), (8.6, 3.77))
-        op(8.6, mid, r"$\times$")
-        arrow((8.6, 3.13), (8.6, mid + 0.24))
-        arrow((7.95, mid), (8.38, mid))
-        arrow((8.82, mid), (9.6, mid), VERMILLION, 2.5)
-        ax.text(9.25, mid + 0.2, r"$h_t$", fontsize=14, color=VERMILLION)
-        # inputs
-        ax.plot([1.3, 7.6], [low, low], color=BLACK, lw=1.5)
-        for x in (3.0, 4.3, 6.1, 7.6):
-            arrow((x, low), (x, mid - 0.32))
-        arrow((0.3, low + 0.35), (1.3, low), VERMILLION, 2, ls="-")
-        ax.text(0.2, low + 0.5, r"$h_{t-1}$", fontsize=14, color=VERMILLION)
-        arrow((0.3, low - 0.6), (1.3, low))
-        ax.text(0.2, low - 0.85, r"$x_t$", fontsize=14)
-        ax.text(
-            4.5, low - 0.45, r"every gate sees $[h_{t-1}, x_t]$ through its own $W$ and $b$", ha="center", fontsize=11
-        )
-        ax.text(
-            5.0,
-            0.05,
-            r"$C_t = f_t * C_{t-1} + i_t * \tilde{C}_t \qquad h_t = o_t * \tanh(C_t)$",
-            ha="center",
-            fontsize=13,
-        )
-    return Snapshot(fig)
-
-
 def gradient_paths(flows, *, title="", xlabel="step $t$ (0: the flagged symbol)"):
     """One panel per model: ||dL/dC_t|| relative to the last step, the total (both paths of two_paths) against
     the cell path alone (in two_paths' colour and style) and notebook 03's constant gate. ``flows``: {panel title: scenarios.cell_gradient_paths(...)}."""
@@ -225,6 +153,300 @@ def gradient_paths(flows, *, title="", xlabel="step $t$ (0: the flagged symbol)"
         fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
         if title:
             fig.suptitle(title)
+    return Snapshot(fig)
+
+
+# --- The LSTM cell, drawn from its six equations (notebooks 02 and 09; the cell explorer draws it live) -----------
+# The layout is the one learners know from Olah's "Understanding LSTM Networks" (2015): the cell state runs along
+# the top, the hidden state along the bottom, the four layers in between. A box is a layer with its own weights and
+# bias (σ or tanh); a circle acts elementwise and has no weights. The cell state's path is thick and solid, the
+# hidden state's dashed, so the two read apart without colour.
+
+CELL_XLIM, CELL_YLIM = (0.0, 10.0), (0.0, 4.3)  # the drawing's units: one unit is as long across as it is up
+_Y_C, _Y_GATE, _Y_BUS, _Y_MIX = 3.45, 1.85, 0.95, 2.75  # heights: cell state, layers, [h_{t-1}, x_t], i_t ⊙ C~_t
+_BOX, _R = 0.95, 0.2  # a layer's box (square), an elementwise operation's circle (radius)
+_X_JOIN, _X_PLUS, _X_OUT = 1.5, 4.4, 7.9  # where x_t joins h_{t-1}; the +; the output branch
+CELL_GATES = (  # data key, layer, what it decides, x of its box
+    ("f", r"$\sigma$", "forget", 2.45),
+    ("i", r"$\sigma$", "input", 3.75),
+    ("c_tilde", r"$\tanh$", "candidate", 5.05),
+    ("o", r"$\sigma$", "output", 6.55),
+)
+CELL_VALUES = ("x", "h_prev", "c_prev", "f", "i", "c_tilde", "o", "c", "h")  # what a live diagram shows
+# one colour per quantity, the same in the diagram and in the cell explorer's panels (each also has its own style)
+CELL_COLORS = {"x": BLACK, "f": BLUE, "i": ORANGE, "c_tilde": PURPLE, "o": GREEN, "c": VERMILLION, "h": SKY}
+
+
+def cell_step_values(run, t, unit=0, batch=0):
+    """What the diagram shows at step ``t`` of an LSTM run (lstm_core.lstm_forward's LSTMRun): one unit's gates,
+    candidate and states, the input (its first feature) and the states the step started from (h0, c0 at t = 0)."""
+    T = run.h.shape[0]
+    if not (isinstance(t, int | np.integer) and 0 <= t < T):
+        raise ValueError(f"t: expected a step from 0 to {T - 1}, got {t!r}")
+    prev_h = run.h[t - 1] if t > 0 else run.h0
+    prev_c = run.c[t - 1] if t > 0 else run.c0
+    values = {k: float(getattr(run, k)[t, batch, unit]) for k in ("f", "i", "c_tilde", "o", "c", "h")}
+    values.update(x=float(run.xs[t, batch, 0]), h_prev=float(prev_h[batch, unit]), c_prev=float(prev_c[batch, unit]))
+    return {"t": int(t), **values}
+
+
+def cell_value_text(key, v):
+    """How the diagram writes a value: gates in (0, 1) with three decimals, signed values with their sign."""
+    if key in ("f", "i", "o"):
+        return f"{v:.3f}"
+    return f"{v:+.3f}" if abs(v) < 10 else f"{v:+.1f}"
+
+
+@functools.cache
+def _glyph(ch, weight):
+    """One character's outline in DejaVu Sans Mono, in ems, from its pen position (made once, then reused)."""
+    return TextPath((0.0, 0.0), ch, size=1.0, prop=FontProperties(family="DejaVu Sans Mono", weight=weight))
+
+
+@functools.cache
+def _em_metrics(weight):
+    """(advance, ascent, descent) in ems: every character of a monospace font advances the same."""
+    advance = (_glyph("0" * 11, weight).get_extents().x1 - _glyph("0", weight).get_extents().x1) / 10
+    lp = _glyph("lp", weight).get_extents()
+    return advance, lp.y1, -lp.y0
+
+
+class NumberPatch(PathPatch):
+    """A short text (a number) drawn as its glyphs' outlines at a point of ``ax``: what the live diagram writes.
+
+    Redrawing a matplotlib Text rasterises its glyphs anew each time (about 3 ms a number on a busy machine, ten
+    numbers a repaint); filling the outlines, each character's made once, costs a tenth of that. Monospace digits
+    keep the arithmetic simple: every character advances by the same width. ``set_text``/``get_text`` as a Text."""
+
+    def __init__(self, ax, xy, *, ha="left", va="baseline", size=11.0, weight="bold", color=BLACK, **kwargs):
+        from matplotlib.path import Path
+        from matplotlib.transforms import ScaledTranslation
+
+        self._ha, self._va, self._size, self._weight, self._text = ha, va, size, weight, ""
+        self._place = ax.figure.dpi_scale_trans + ScaledTranslation(*xy, ax.transData)  # inches from xy
+        super().__init__(Path(np.zeros((1, 2))), fc=color, ec="none", transform=self._place, **kwargs)
+        ax.add_patch(self)
+
+    def get_text(self):
+        return self._text
+
+    def set_text(self, text):
+        from matplotlib.path import Path
+
+        self._text = str(text)
+        advance, ascent, descent = _em_metrics(self._weight)
+        width = advance * len(self._text)
+        dx = {"left": 0.0, "center": -width / 2, "right": -width}[self._ha]
+        dy = {"baseline": 0.0, "top": -ascent, "bottom": descent, "center": (descent - ascent) / 2}[self._va]
+        if not self._text:
+            self.set_path(Path(np.zeros((1, 2))))
+            return
+        glyphs = [_glyph(ch, self._weight) for ch in self._text]
+        # each glyph moved right by its place in the string, the whole moved to its anchor, in ems, then to inches
+        shift = np.concatenate([np.full(len(g.vertices), k * advance) for k, g in enumerate(glyphs)])
+        vertices = np.concatenate([g.vertices for g in glyphs]) + np.column_stack([shift + dx, np.full_like(shift, dy)])
+        codes = np.concatenate([g.codes for g in glyphs])
+        self.set_path(Path(vertices * (self._size / 72.0), codes))
+
+
+class CellDrawing:
+    """The artists of a drawn cell that show one step's values: a fill in each layer's box (a gate's value as
+    the filled fraction of its box; the candidate's from the middle line, up when positive, down when negative)
+    and the numbers. ``show(values)`` moves them; ``artists`` lists them in the order to draw (fills first)."""
+
+    def __init__(self, fills, texts, title):
+        self.fills, self.texts, self.title = fills, texts, title
+
+    @property
+    def artists(self):
+        return [*self.fills.values(), *self.texts.values(), self.title]
+
+    def show(self, values):
+        missing = [k for k in ("t", *CELL_VALUES) if k not in values]
+        if missing:
+            raise ValueError(f"values: expected the keys {['t', *CELL_VALUES]}, missing {missing}")
+        for key, rect in self.fills.items():
+            v = float(values[key])
+            x0, y0, side = rect.box  # the inside of the box
+            if key == "c_tilde":  # in (-1, 1): from the middle line, half the box for |C~_t| = 1
+                frac = float(np.clip(v, -1.0, 1.0))
+                rect.set_bounds(x0, y0 + side / 2 + min(frac, 0.0) * side / 2, side, abs(frac) * side / 2)
+            else:  # a gate in (0, 1): the filled fraction of the box
+                rect.set_bounds(x0, y0, side, float(np.clip(v, 0.0, 1.0)) * side)
+        for key, text in self.texts.items():
+            text.set_text(cell_value_text(key, float(values[key])))
+        self.title.set_text(str(int(values["t"])))
+
+
+def _arrow(ax, pts, *, color=BLACK, lw=1.5, ls="-", head=True):
+    """A polyline through ``pts`` (x, y), with a solid arrowhead at its end."""
+    xs, ys = zip(*pts, strict=True)
+    ax.plot(xs, ys, color=color, lw=lw, ls=ls, solid_capstyle="butt", zorder=2)
+    if head:
+        (x0, y0), (x1, y1) = pts[-2], pts[-1]
+        d = np.hypot(x1 - x0, y1 - y0)
+        start = (x1 - 0.02 * (x1 - x0) / d, y1 - 0.02 * (y1 - y0) / d)
+        ax.add_patch(
+            FancyArrowPatch(
+                start, (x1, y1), arrowstyle="-|>", mutation_scale=13 + 2 * lw, color=color, lw=0.8, zorder=3
+            )
+        )
+
+
+def _circle(xy, r):
+    """An elementwise operation's circle."""
+    return Circle(xy, r, fc="white", ec=BLACK, lw=1.3, zorder=4)
+
+
+def _op(ax, x, y, symbol):
+    ax.add_patch(_circle((x, y), _R))
+    ax.text(x, y, symbol, ha="center", va="center", fontsize=15, zorder=5)
+
+
+def draw_cell(ax, *, live=False, animated=False):
+    """Draw the LSTM cell on ``ax`` in the units CELL_XLIM x CELL_YLIM (the axes must keep that aspect).
+
+    With ``live=True`` the layers' boxes and the ends of the paths get room for one step's values, and the
+    artists that show them come back as a CellDrawing (``animated=True`` leaves them out of a plain draw, for
+    an explorer that blits them); otherwise returns None."""
+    ax.set_xlim(*CELL_XLIM)
+    ax.set_ylim(*CELL_YLIM)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    half = _BOX / 2
+    # the cell: a rounded frame, the step's inputs entering from the left and below, its outputs leaving right
+    ax.add_patch(
+        FancyBboxPatch(
+            (0.95, 0.5), 8.1, 3.35, boxstyle="round,pad=0,rounding_size=0.25", fc="0.97", ec="0.55", lw=1.0, zorder=0
+        )
+    )
+    # the cell state's path along the top: C_{t-1} -> ⊙ f_t -> + i_t ⊙ C~_t -> C_t
+    cell = {"color": CELL_COLORS["c"], "lw": 3.2, "ls": "-"}
+    hidden = {"color": CELL_COLORS["h"], "lw": 2.4, "ls": (0, (4, 2.5))}
+    fx, ix, cx, ox = (g[3] for g in CELL_GATES)
+    _arrow(ax, [(0.05, _Y_C), (fx - _R, _Y_C)], **cell)
+    _arrow(ax, [(fx + _R, _Y_C), (_X_PLUS - _R, _Y_C)], **cell)
+    _arrow(ax, [(_X_PLUS + _R, _Y_C), (9.95, _Y_C)], **cell)
+    _op(ax, fx, _Y_C, r"$\odot$")
+    _op(ax, _X_PLUS, _Y_C, "+")
+    # the hidden state's path along the bottom: h_{t-1} joins x_t into [h_{t-1}, x_t], which feeds every layer
+    _arrow(ax, [(0.05, _Y_BUS), (_X_JOIN - 0.07, _Y_BUS)], **hidden)
+    _arrow(ax, [(_X_JOIN, 0.08), (_X_JOIN, _Y_BUS - 0.07)], lw=1.6)
+    ax.plot([_X_JOIN], [_Y_BUS], "o", color=BLACK, ms=5, zorder=3)
+    ax.plot([_X_JOIN, ox], [_Y_BUS, _Y_BUS], color=BLACK, lw=1.6, zorder=2)
+    ax.text(3.1, _Y_BUS - 0.12, r"$[h_{t-1}, x_t]$", ha="center", va="top", fontsize=12)
+    fills = {}
+    for key, layer, role, x in CELL_GATES:
+        _arrow(ax, [(x, _Y_BUS), (x, _Y_GATE - half)], lw=1.3)
+        ax.add_patch(
+            Rectangle(
+                (x - half, _Y_GATE - half), _BOX, _BOX, fc="white" if live else to_rgba(CELL_COLORS[key], 0.3), zorder=3
+            )
+        )
+        ax.patches[-1].set(ec=BLACK, lw=1.3)
+        ax.text(x + 0.07, _Y_BUS + 0.16, role, ha="left", va="bottom", fontsize=9.5, color="0.25", style="italic")
+        ax.text(x, _Y_GATE + (0.2 if live else 0.0), layer, ha="center", va="center", fontsize=14, zorder=5)
+        if live:  # a see-through fill over the layer's name, its height the value
+            pad = 0.05
+            rect = Rectangle((x - half + pad, _Y_GATE - half + pad), _BOX - 2 * pad, 0.0, zorder=4.5, animated=animated)
+            rect.set(fc=to_rgba(CELL_COLORS[key], 0.45), ec="none")
+            rect.box = (x - half + pad, _Y_GATE - half + pad, _BOX - 2 * pad)
+            fills[key] = ax.add_patch(rect)
+        if live and key == "c_tilde":  # the middle line the candidate's fill starts from
+            ax.plot([x - half, x + half], [_Y_GATE, _Y_GATE], color="0.4", lw=0.8, ls=":", zorder=3.2)
+    # the gates' outputs: f_t to the ⊙ on the cell path; i_t and C~_t to their ⊙, whose product joins the +
+    _arrow(ax, [(fx, _Y_GATE + half), (fx, _Y_C - _R)])
+    _arrow(ax, [(ix, _Y_GATE + half), (ix, _Y_MIX), (_X_PLUS - _R, _Y_MIX)])
+    _arrow(ax, [(cx, _Y_GATE + half), (cx, _Y_MIX), (_X_PLUS + _R, _Y_MIX)])
+    _op(ax, _X_PLUS, _Y_MIX, r"$\odot$")
+    _arrow(ax, [(_X_PLUS, _Y_MIX + _R), (_X_PLUS, _Y_C - _R)])
+    ax.text(fx + 0.1, _Y_MIX - 0.05, r"$f_t$", ha="left", va="center", fontsize=13)
+    ax.text(ix - 0.1, 2.5, r"$i_t$", ha="right", va="center", fontsize=13)
+    ax.text(cx + 0.1, 2.5, r"$\tilde{C}_t$", ha="left", va="center", fontsize=13)
+    # the output: h_t = o_t ⊙ tanh(C_t), leaving along the bottom
+    _arrow(ax, [(_X_OUT, _Y_C), (_X_OUT, _Y_MIX + 0.24)], lw=1.5, color=CELL_COLORS["c"])
+    ax.add_patch(Ellipse((_X_OUT, _Y_MIX), 0.82, 0.46, fc="white", ec=BLACK, lw=1.3, zorder=4))
+    ax.text(_X_OUT, _Y_MIX, "tanh", ha="center", va="center", fontsize=11, zorder=5)
+    _arrow(ax, [(_X_OUT, _Y_MIX - 0.23), (_X_OUT, _Y_GATE + _R)])
+    _arrow(ax, [(ox + half, _Y_GATE), (_X_OUT - _R, _Y_GATE)])
+    ax.text((ox + half + _X_OUT - _R) / 2, _Y_GATE + 0.08, r"$o_t$", ha="center", va="bottom", fontsize=13)
+    _op(ax, _X_OUT, _Y_GATE, r"$\odot$")
+    _arrow(ax, [(_X_OUT, _Y_GATE - _R), (_X_OUT, _Y_BUS), (9.95, _Y_BUS)], **hidden)
+    # the names of what enters and leaves
+    big = {"fontsize": 14}
+    ax.text(0.05, _Y_C + 0.1, r"$C_{t-1}$", ha="left", va="bottom", **big)
+    ax.text(9.95, _Y_C + 0.1, r"$C_t$", ha="right", va="bottom", **big)
+    ax.text(0.05, _Y_BUS + 0.1, r"$h_{t-1}$", ha="left", va="bottom", **big)
+    ax.text(9.95, _Y_BUS + 0.1, r"$h_t$", ha="right", va="bottom", **big)
+    ax.text(_X_JOIN - 0.1, 0.12, r"$x_t$", ha="right", va="bottom", **big)
+    if not live:
+        return None
+    # live: the numbers, each under its name or in its box (moved by CellDrawing.show)
+    where = {
+        **{key: (x, _Y_GATE - 0.22, "center", "center") for key, _, _, x in CELL_GATES},
+        "c_prev": (0.05, _Y_C - 0.12, "left", "top"),
+        "c": (9.95, _Y_C - 0.12, "right", "top"),
+        "h_prev": (0.05, _Y_BUS - 0.12, "left", "top"),
+        "h": (9.95, _Y_BUS - 0.12, "right", "top"),
+        "x": (_X_JOIN + 0.1, 0.12, "left", "bottom"),
+    }
+    texts = {key: NumberPatch(ax, (x, y), ha=ha, va=va, zorder=5) for key, (x, y, ha, va) in where.items()}
+    ax.text(5.0, 4.27, "the cell at step t = ", ha="right", va="top", fontsize=12)
+    title = NumberPatch(ax, (5.0, 4.27), va="top", size=12.0, weight="normal")
+    drawing = CellDrawing(fills, texts, title)
+    for artist in drawing.artists:
+        artist.set_animated(animated)
+    return drawing
+
+
+CELL_MARKS = {  # what cell_diagram(mark=...) can outline: (x, y) of the centre, width, height
+    "candidate": (CELL_GATES[2][3], _Y_GATE, _BOX + 0.14, _BOX + 0.12),  # the tanh of the candidate C~_t
+    "output": (_X_OUT, _Y_MIX, 1.0, 0.62),  # the tanh of C_t on the way to h_t
+}
+
+
+def cell_diagram(values=None, *, mark=()):
+    """The LSTM cell drawn from its six equations, with a key to its symbols; with ``values`` (from
+    ``cell_step_values``), one step's gates and states written on it and each layer's box filled to its value.
+    ``mark``: parts to outline with a thick dashed line, from CELL_MARKS ("candidate", "output": the two
+    places where the cell squashes content). Returns a Snapshot (a PNG in Jupyter)."""
+    unknown = [m for m in mark if m not in CELL_MARKS] if not isinstance(mark, str) else [mark]
+    if unknown:
+        raise ValueError(f"mark: expected a list of parts from {sorted(CELL_MARKS)}, got {mark!r}")
+    with rc_context(RC):
+        fig = Figure(figsize=(9.0, 9.0 * 5.6 / 10.0), dpi=100)
+        ax = fig.add_axes((0.0, 1.3 / 5.6, 1.0, 4.3 / 5.6))
+        drawing = draw_cell(ax, live=values is not None)
+        if drawing is not None:
+            drawing.show(values)
+        for name in mark:
+            x, y, w, h = CELL_MARKS[name]
+            outline = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.12")
+            ax.add_patch(outline)
+            outline.set(fc="none", ec=BLACK, lw=2.2, ls=(0, (3, 2)), zorder=6)
+        key = fig.add_axes((0.0, 0.0, 1.0, 1.3 / 5.6))
+        key.set_xlim(0.0, 10.0)
+        key.set_ylim(0.0, 1.3)
+        key.set_aspect("equal")
+        key.axis("off")
+        key.text(
+            5.0,
+            1.15,
+            r"$C_t = f_t \odot C_{t-1} + i_t \odot \tilde{C}_t \qquad h_t = o_t \odot \tanh(C_t)$",
+            ha="center",
+            va="center",
+            fontsize=14,
+        )
+        row = 0.45
+        key.plot([0.1, 0.6], [row, row], color=CELL_COLORS["c"], lw=3.2)
+        key.text(0.7, row, "cell state", va="center", fontsize=11)
+        key.plot([1.75, 2.35], [row, row], color=CELL_COLORS["h"], lw=2.4, ls=(0, (4, 2.5)))
+        key.text(2.45, row, "hidden state", va="center", fontsize=11)
+        key.add_patch(Rectangle((3.75, row - 0.2), 0.4, 0.4, fc="0.9", ec=BLACK, lw=1.2))
+        key.text(4.25, row, "a layer with its own\n" + r"weights $W$ and bias $b$", va="center", fontsize=10.5)
+        key.add_patch(_circle((6.6, row), 0.17))
+        key.text(6.6, row, r"$\odot$", ha="center", va="center", fontsize=12, zorder=5)
+        key.text(6.85, row, "elementwise, no weights:\n" + r"$\odot$ multiplies, + adds", va="center", fontsize=10.5)
     return Snapshot(fig)
 
 
