@@ -711,3 +711,47 @@ def unit_decoding(decoding, names="ABCD"):
         ax2.xaxis.set_major_locator(MaxNLocator(5))
         ax2.grid(alpha=0.3, axis="x")
     return Snapshot(fig)
+
+
+# --- notebook 07: the input gate on delayed recall
+def input_gate_on_recall(units, i_flag, i_other, memory, *, chance=0.25):
+    """Left: for each unit that carries the memory, its mean input gate i_t on the flagged step (t = 0) and on
+    the distractor steps, sorted by the difference. Right: how well those units' C_t, each alone, name the
+    flagged symbol at each step, one line per run. ``units`` (n,) unit numbers; ``i_flag``, ``i_other`` (n,);
+    ``memory``: {label: accuracies at t = 0, 1, ..., T-2 (the flagged step, then the distractors)}."""
+    units, i_flag, i_other = np.asarray(units), np.asarray(i_flag), np.asarray(i_other)
+    last = len(next(iter(memory.values()))) - 1  # the last distractor step, T - 2
+    order = np.argsort(i_flag - i_other)
+    with rc_context(RC):
+        fig = _fig(11, 4.6)
+        ax_gate, ax_mem = fig.subplots(1, 2, width_ratios=(1, 1.25))
+        x = np.arange(len(units))
+        for k, j in enumerate(order):
+            color, ls = (PURPLE, "-") if i_flag[j] > i_other[j] else (ORANGE, "--")
+            ax_gate.plot([k, k], [i_other[j], i_flag[j]], color=color, ls=ls, lw=2.2)
+        ax_gate.plot(x, i_flag[order], "o", color=BLACK, ms=7, label="on the flagged step ($t = 0$)")
+        ax_gate.plot(
+            x, i_other[order], "s", mfc="white", mec=BLACK, ms=7, mew=1.5, label=f"on distractors ($t = 1..{last}$)"
+        )
+        ax_gate.plot([], [], color=PURPLE, ls="-", lw=2.2, label="wider on the flagged step")
+        ax_gate.plot([], [], color=ORANGE, ls="--", lw=2.2, label="less wide on the flagged step")
+        ax_gate.set_xticks(x, [str(u) for u in units[order]])
+        ax_gate.set(xlabel="unit $j$ (the units that carry the memory)", ylabel="mean input gate $i_t$")
+        ax_gate.set_title("when does each unit's input gate open wider?")
+        ax_gate.grid(alpha=0.3, axis="y")
+        fig.legend(*ax_gate.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=9)
+        for (label, acc), (color, ls), mk in zip(memory.items(), STYLES, "osD^v", strict=False):
+            acc = np.asarray(acc)
+            ax_mem.plot(np.arange(len(acc)), acc, color=color, ls=ls, marker=mk, ms=4, lw=2, label=label)
+        ax_mem.axhline(chance, color="0.5", ls=":", lw=1, label=f"chance ({chance:g})")
+        ax_mem.set(
+            xlabel="step $t$ (0: the flagged symbol)",
+            ylabel="one unit's $C_t$ alone names the symbol\n(accuracy, mean over these units)",
+            ylim=(0, 1.04),
+            xlim=(-0.5, last + 0.5),
+        )
+        ax_mem.set_xticks(np.arange(0, last + 1, 4))
+        ax_mem.set_title("how well these units hold the symbol")
+        ax_mem.grid(alpha=0.3)
+        ax_mem.legend(loc="lower right", fontsize=9)
+    return Snapshot(fig)

@@ -528,3 +528,58 @@ def single_unit_decoding(model, delay, *, sequences=1000, seed=0):
         "h_last": h_test,
         "symbols": y_test,
     }
+
+
+# --- notebook 07: what the input gate does on delayed recall (a gate held on chosen steps; units that carry the memory)
+def run_holding(model, xs, held, steps=()):
+    """Run a trained LSTM ``model`` (a SequenceModel) over ``xs`` (T, B, D) one readable lstm_step at a time,
+    with the parameters ``held`` (LSTMParams of the same shape, e.g. a copy with one gate held) at the steps
+    listed in ``steps`` and the model's own ``model.cell`` at every other step; h and C start at zero.
+
+    Returns (y, c): the last step's outputs y_{T-1} = W_y h_{T-1} + b_y, shape (B, K), and the cell states
+    C_t of every step, shape (T, B, H)."""
+    from lstm_core import lstm_step
+
+    if getattr(model, "kind", None) != "lstm":
+        raise ValueError(f"model: expected an LSTM SequenceModel, got {getattr(model, 'kind', type(model).__name__)!r}")
+    if not isinstance(held, LSTMParams) or held.W.shape != model.cell.W.shape:
+        got = held.W.shape if isinstance(held, LSTMParams) else type(held).__name__
+        raise ValueError(f"held: expected LSTMParams with W of shape {model.cell.W.shape} (the model's), got {got}")
+    xs = np.asarray(xs, dtype=np.float64)
+    if xs.ndim != 3 or xs.shape[2] != model.cell.input_size:
+        raise ValueError(f"xs: expected shape (T, B, D) with D = {model.cell.input_size}, got {xs.shape}")
+    T, B, _ = xs.shape
+    steps = {int(t) for t in steps}
+    if any(not 0 <= t < T for t in steps):
+        raise ValueError(f"steps: expected steps between 0 and T - 1 = {T - 1}, got {sorted(steps)}")
+    H = model.cell.hidden_size
+    h, c, cs = np.zeros((B, H)), np.zeros((B, H)), []
+    for t in range(T):
+        h, c, _ = lstm_step(xs[t], h, c, held if t in steps else model.cell)
+        cs.append(c)
+    return h @ model.W_y.T + model.b_y, np.stack(cs)
+
+
+def nearest_mean_accuracy(fit, fit_symbols, test, test_symbols, *, per_unit=True, n_symbols=4):
+    """How well states name a symbol: one mean state per symbol from the fitting sequences ``fit`` (B, H),
+    then each test state (B', H) answers with the symbol whose mean is nearest.
+
+    ``per_unit=True``: every unit alone (its own value against its four means): accuracies, shape (H,).
+    ``per_unit=False``: all units together (the nearest mean point in H dimensions): one accuracy."""
+    fit, test = np.asarray(fit, dtype=np.float64), np.asarray(test, dtype=np.float64)
+    fit_symbols, test_symbols = np.asarray(fit_symbols), np.asarray(test_symbols)
+    if fit.ndim != 2 or test.ndim != 2 or fit.shape[1] != test.shape[1]:
+        raise ValueError(f"fit, test: expected (B, H) and (B', H) with the same H, got {fit.shape} and {test.shape}")
+    if fit_symbols.shape != fit.shape[:1] or test_symbols.shape != test.shape[:1]:
+        raise ValueError(
+            f"fit_symbols, test_symbols: expected one symbol per sequence, shapes ({fit.shape[0]},) and "
+            f"({test.shape[0]},), got {fit_symbols.shape} and {test_symbols.shape}"
+        )
+    missing = [s for s in range(n_symbols) if not np.any(fit_symbols == s)]
+    if missing:
+        raise ValueError(f"fit_symbols: every symbol needs fitting sequences; none for {missing}")
+    means = np.stack([fit[fit_symbols == s].mean(axis=0) for s in range(n_symbols)])  # (n_symbols, H)
+    gap = test[:, None, :] - means[None]  # (B', n_symbols, H)
+    if per_unit:
+        return (np.abs(gap).argmin(axis=1) == test_symbols[:, None]).mean(axis=0)
+    return float((np.linalg.norm(gap, axis=2).argmin(axis=1) == test_symbols).mean())
