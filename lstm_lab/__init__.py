@@ -6,8 +6,14 @@
     source.py     shows the line of lstm_core that computes an equation, beside it in a notebook
     homework.py   the homework's cases, reference answers and feedback that names the mistake
     bugs.py       the classic bugs of from-scratch LSTMs, planted into lstm_core's own source
+    timing.py     timing that holds on a shared machine (the minimum of interleaved repeats)
+    threads.py    numpy's BLAS on one thread, set on import (see its docstring for why)
 
 How to add
     an explorer:  a module in explorers/ with a subclass of Explorer (see explorers/__init__.py)
     a homework question:  one entry in homework.QUESTIONS (see homework.py's docstring)
 """
+
+from . import threads as _threads
+
+_threads.limit_blas_threads(_threads._limit_from_environment())
