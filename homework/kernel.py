@@ -72,6 +72,7 @@ class Kernel:
         self.extra_env = dict(env or {})
         self.proc = self.child = self.kernel_pid = self.records = self.shell = self.out = self.cgroup = None
         self.tmp = self.command_fd = self.scratch_fd = None
+        self.files_set = False  # /scratch's file count set by its mount (as root), so not watched
         self.sockets, self.session, self.unreadable = {}, None, 0
         self.conn = dict(
             transport="ipc",
@@ -231,19 +232,30 @@ class Kernel:
                 self.close()
                 raise KernelDied("the kernel's socket was replaced while it started")
         if self.root:
-            self._limit_files()
+            self.files_set = self._limit_files()
 
     def _limit_files(self):
-        """As root: the tmpfs folders' file counts (bwrap sets only their sizes), from outside, before any code."""
+        """As root: the tmpfs folders' file counts (bwrap sets only their sizes), from outside, before any code.
+
+        True if /scratch's count was set; otherwise the grader watches it between messages (_watch_limits)."""
+        scratch_set = False
         for folder, (size, files) in TMPFS.items():
             options = f"remount,size={size},nr_inodes={files},nosuid,nodev,noexec"
-            subprocess.run(
-                ["nsenter", f"--target={self.child}", "--mount", "mount", "-o", options, folder],
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=20,
-                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-            )
+            try:
+                done = (
+                    subprocess.run(
+                        ["nsenter", f"--target={self.child}", "--mount", "mount", "-o", options, folder],
+                        stdin=subprocess.DEVNULL,
+                        capture_output=True,
+                        timeout=20,
+                        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+                    ).returncode
+                    == 0
+                )
+            except (OSError, subprocess.TimeoutExpired):
+                done = False
+            scratch_set = scratch_set or (folder == SCRATCH and done)
+        return scratch_set
 
     def _find_kernel_pid(self):
         if self.kernel_pid is None and self.sandboxed and self.child:
@@ -322,7 +334,7 @@ class Kernel:
         """Between messages: the kernel is alive, and (without the root's mount options) its file count holds."""
         if not self.alive():
             raise KernelDied(self.why_dead("the kernel died"))
-        if self.root or not self.sandboxed or self.scratch_fd is None:
+        if self.files_set or not self.sandboxed or self.scratch_fd is None:
             return
         try:
             st = os.fstatvfs(self.scratch_fd)

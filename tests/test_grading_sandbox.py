@@ -39,7 +39,7 @@ from hostile import _shapes as shapes  # noqa: E402
 from test_homework import ROOT, solved, source, with_answer, write  # noqa: E402
 
 from homework import channel, export, hw, judging, sandbox, wire, zmtp  # noqa: E402
-from homework.kernel import Kernel  # noqa: E402
+from homework.kernel import Kernel, KernelDied  # noqa: E402
 
 HOSTILE = ROOT / "tests" / "hostile"
 COMMON = (HOSTILE / "_common.py").read_text()
@@ -905,6 +905,22 @@ def test_a_sandboxed_kernel_writes_only_to_its_scratch_folders():
     with Kernel(sandboxed=True, watch=True) as k:
         reply = k.run("import os\n" + PROBE_WRITES % str(ROOT) + "raise ValueError(repr(res))", 20)
     assert reply["evalue"] == repr(["/scratch", "/tmp", "/dev/shm"]), reply
+
+
+MANY_FILES = "import os, time\nfor i in range(12000):\n    open(f'/scratch/f{i}', 'w').close()\ntime.sleep(30)"
+
+
+def test_a_file_count_the_mount_did_not_set_is_watched(monkeypatch):
+    """As root the grader sets /scratch's file count by remounting it; where that is not possible (an
+    ordinary user, or a remount that failed) it watches the count and stops a kernel that passes it."""
+    if os.geteuid() == 0:
+        with Kernel(sandboxed=True, watch=True) as k:
+            assert k.files_set
+    monkeypatch.setattr(Kernel, "_limit_files", lambda self: False)
+    with Kernel(sandboxed=True, watch=True) as k:
+        assert not k.files_set
+        with pytest.raises(KernelDied, match=f"more than {sandbox.TMPFS[sandbox.SCRATCH][1]} files"):
+            k.run(MANY_FILES, 60)
 
 
 def test_the_sandbox_of_an_ordinary_user_holds_too():
