@@ -313,6 +313,9 @@ def test_a_submission_is_read_only_if_it_is_a_small_regular_file(tmp_path):
     good = nbformat.writes(solved("a1_forward"))
     (tmp_path / "good.ipynb").write_text(good)
     (tmp_path / "link.ipynb").symlink_to(tmp_path / "good.ipynb")
+    (tmp_path / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n")
+    (tmp_path / "key.ipynb").symlink_to(tmp_path / "id_ed25519")  # as root, a followed link reads any file
+    (tmp_path / "environ.ipynb").symlink_to("/proc/self/environ")
     os.mkfifo(tmp_path / "fifo.ipynb")
     (tmp_path / "folder.ipynb").mkdir()
     (tmp_path / "big.ipynb").write_bytes(b" " * (notebooks.MAX_BYTES + 1))
@@ -325,14 +328,17 @@ def test_a_submission_is_read_only_if_it_is_a_small_regular_file(tmp_path):
         assert notebooks.read_submission("good.ipynb", fd).cells
         for name, words in [
             ("link.ipynb", "symbolic link"),
+            ("key.ipynb", "symbolic link"),
+            ("environ.ipynb", "symbolic link"),
             ("fifo.ipynb", "FIFO"),
             ("folder.ipynb", "a folder"),
             ("big.ipynb", "larger than 8 MiB"),
             ("many.ipynb", "at most 10000"),
             ("latin1.ipynb", "not a valid notebook"),
         ]:
-            with pytest.raises(notebooks.Unreadable, match=words):
+            with pytest.raises(notebooks.Unreadable, match=words) as refused:
                 notebooks.read_submission(name, fd)
+            assert "PRIVATE KEY" not in str(refused.value) and "PATH=" not in str(refused.value)
     finally:
         os.close(fd)
 
