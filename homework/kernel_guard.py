@@ -8,7 +8,7 @@ Its configuration comes down the pipe FD (homework/wire.py), not from the enviro
 1. As root (the sandbox started it so), it drops to the kernel's own uid and gid, with no capability left.
 2. Limits (``resource``): soft and hard lowered together, so nothing in the kernel can raise them again.
 3. The seccomp filter (homework/seccomp.py): no process can be started, no untracked memory made.
-4. The watch, when the grader asked for it (homework/hw.py grade does; nbgrader's kernels run without):
+4. The watch, when the grader asked for it (python -m homework grade does; nbgrader's kernels run without):
    - the **hidden tests run here, not through IPython**: the grader's cell is one call, ``TRIGGER()``, and the
      guard reads what to run (question, the names of the answer's functions, a seed drawn now) from the
      grader's command pipe, computes the cases, runs the student's function on them with the check

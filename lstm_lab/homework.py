@@ -577,6 +577,6 @@ def self_check(question, fn, forward=None):
 def hidden_check(question, fn, seed, forward=None):
     """A hidden test as nbgrader runs it: cases from ``seed`` (the source's, kept from students), judged here.
 
-    homework/hw.py grade does not run this line: it reads the question and the function's name from it and
+    python -m homework grade does not run this line: it reads the question and the function's name from it and
     runs the cases itself, from a seed it draws then, in its guard (homework/kernel_guard.py)."""
     _check(question, fn, seed, forward)

@@ -77,7 +77,7 @@ bad = []
 for r in rows:
     want = auto[r["assignment"]] if r["student_id"] == "solved" else 0.0
     if (r["student_id"], r["assignment"]) == ("tamper", "a1_forward"):
-        want = 10.0  # nbgrader's own weakness, documented in docs/teaching.md: hw.py grade gives it 0
+        want = 10.0  # nbgrader's own weakness, documented in docs/teaching.md: python -m homework grade gives it 0
     print(f"nbgrader autograde: {r['student_id']:7} {r['assignment']:12} {float(r['score']):5.1f} / {r['max_score']}")
     if float(r["score"]) != want:
         bad.append(f"{r['student_id']} {r['assignment']}: {r['score']}, expected {want}")
