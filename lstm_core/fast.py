@@ -34,10 +34,10 @@ from .activations import (
     tanh_from_sigmoid_of_double,
     tanh_with_exp,
 )
-from .gru import GRUGrads, GRUParams
+from .gru import GRUGrads, GRUOutputs, GRUParams
 from .lstm import LSTMGrads, LSTMOutputs
 from .params import LSTMParams, RNNParams
-from .rnn import RNNGrads
+from .rnn import RNNGrads, RNNOutputs
 
 _ORDER = np.array([3, 0, 1, 2])  # internal block order o, f, i, c (indices into f, i, c, o)
 
@@ -103,11 +103,6 @@ def _public(a):
     return read_only(a.transpose(0, 2, 1))
 
 
-def _batch_last(a):
-    """(..., B, H) -> (..., H, B): a new array, in the layout this module computes in, or back."""
-    return np.array(np.swapaxes(a, -1, -2), order="C")
-
-
 def _checked(run, cls, kind, dh):
     """``run`` checked to be this module's ``cls`` (naming the readable backward for the readable run), and ``dh``
     checked against it. Returns T, B, H, the dtype and dh."""
@@ -130,7 +125,6 @@ class FastLSTMRun(LSTMOutputs):
     _z: np.ndarray  # (T + 1, H+D+1, B): z[t] = [h_{t-1}; x_t; 1]
     _c: np.ndarray  # (T + 1, H, B): _c[t] = C_{t-1}
     _tanh_c: np.ndarray  # (T, H, B) tanh(C_t)
-    _Wb: np.ndarray  # (4H, H+D+1) [W_h, W_x, b], blocks o, f, i, c, rows negated (o, f, i) or times -2 (C~, tanh)
 
 
 def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
@@ -202,7 +196,6 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
         _z=z,
         _c=cs,
         _tanh_c=tcs,
-        _Wb=Wb,
     )
 
 
@@ -290,17 +283,10 @@ def lstm_backward(dh, run, dc_last=None, *, x_grad=True):
 
 
 @dataclass(frozen=True)
-class FastGRURun:
-    """What lstm_core.fast.gru_forward computed: the fields of lstm_core.GRURun, each read-only."""
+class FastGRURun(GRUOutputs):
+    """What lstm_core.fast.gru_forward computed: the fields of lstm_core.GRURun, each read-only, and the internal
+    (batch-last) arrays backward reads."""
 
-    h: np.ndarray
-    r: np.ndarray
-    z: np.ndarray
-    n: np.ndarray
-    hn: np.ndarray
-    xs: np.ndarray
-    h0: np.ndarray
-    params: GRUParams
     _g: np.ndarray  # (T, 3H, B): r_t, z_t, W_hn h_{t-1} + b_hn
     _n: np.ndarray  # (T, H, B): n_t
     _zh: np.ndarray  # (T + 1, H + 1, B): [h_{t-1}; 1]
@@ -438,13 +424,8 @@ def gru_backward(dh, run, *, x_grad=True):
 
 
 @dataclass(frozen=True)
-class FastRNNRun:
+class FastRNNRun(RNNOutputs):
     """What lstm_core.fast.rnn_forward computed: the fields of lstm_core.RNNRun, each read-only."""
-
-    h: np.ndarray
-    xs: np.ndarray
-    h0: np.ndarray
-    params: RNNParams
 
 
 def rnn_forward(xs, p, h0=None):
