@@ -13,6 +13,7 @@ W (4H, H+D) acts on [h_{t-1}, x_t] (h first); its row blocks are f, i, c (the ca
 ``lstm_step``/``lstm_step_backward`` are one step; ``lstm_forward``/``lstm_backward`` loop over them for a
 whole sequence. These are what the notebooks and explorers call. ``lstm_core.fast`` computes the same
 numbers faster, for training and benchmarks; the tests prove the two agree to 1e-12.
+lstm_lab.bugs plants the classic bugs by replacing a statement here, found by its code (comments do not count).
 """
 
 from dataclasses import dataclass
