@@ -76,7 +76,7 @@ def _one_block(dtype, *shapes):
     The block is one of the pool's if one of the right size is referenced by nothing but the pool (no array of
     an earlier call still views it), else a new one. So nothing a caller still holds is ever written again."""
     dtype = np.dtype(dtype)
-    sizes = [math.prod(s) for s in shapes]  # not np.prod: 6 us a shape, which small runs felt
+    sizes = [math.prod(s) for s in shapes]  # Python ints: no numpy call per shape (docs/performance.md)
     size = sum(sizes)
     with _POOL_LOCK:
         for k in range(len(_POOL)):
