@@ -127,6 +127,49 @@ class FastLSTMRun(LSTMOutputs):
     _tanh_c: np.ndarray  # (T, H, B) tanh(C_t)
 
 
+def _signed_weights(Wb, W, b, squash):
+    """Fill Wb (4H, H+D+1) with [W_h, W_x, b] in the internal block order, signed for one exp per step; returns
+    how many of its rows the exp serves (3H, or 4H with tanh)."""
+    H = W.shape[0] // 4
+    D = W.shape[1] - H
+    for new, old in _blocks(H):  # [W_h, W_x, b], blocks o, f, i, c
+        Wb[new, : H + D], Wb[new, H + D] = W[old], b[old]
+    # the rows of o, f, i negated, and with tanh those of C~ times -2 (exact in floating point): the matmul gives
+    # -a for the gates and -2a for C~, so that one exp serves all four (sigma(a) = 1 / (1 + e^{-a}), as
+    # activations.sigmoid computes it, and tanh(a) = 2 sigma(2a) - 1)
+    Wb[: 3 * H] *= -1.0
+    n_exp = 3 * H
+    if squash == "tanh":
+        Wb[3 * H :] *= -2.0
+        n_exp = 4 * H
+    return n_exp
+
+
+def _lstm_steps(z, gates, cs, tcs, Wb, xs, h0, c0, n_exp, squash):
+    """lstm_forward's recurrence, in the run's own arrays: z[t] = [h_{t-1}; x_t; 1], the gates, C and tanh(C)."""
+    T, _, D = xs.shape
+    H = h0.shape[1]
+    z[0, :H] = h0.T
+    z[:T, H : H + D] = xs.transpose(0, 2, 1)
+    z[:T, H + D] = 1.0
+    z[T, H:] = 0.0
+    cs[0] = c0.T
+    with np.errstate(over="ignore"):  # e^{-a} = inf gives sigma(a) = 0 exactly, as in activations.sigmoid
+        for t in range(T):
+            g = np.matmul(Wb, z[t], out=gates[t])  # -a for o, f, i; -2a for C~ (or its a, with ReLU)
+            e = g[:n_exp]
+            sigmoid_from_exp_neg(np.exp(e, out=e))  # o_t, f_t, i_t (and sigma(2a) for C~)
+            o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
+            if squash == "tanh":
+                tanh_from_sigmoid_of_double(c_tilde)  # C~_t = 2 sigma(2a) - 1 = tanh(a)
+            else:
+                _squash_cell(c_tilde, c_tilde, squash)
+            c = np.multiply(f, cs[t], out=cs[t + 1])
+            c += np.multiply(i, c_tilde, out=tcs[t])  # C_t = f_t C_{t-1} + i_t C~_t (tcs[t] as scratch)
+            _squash_cell(c, tcs[t], squash)
+            np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), where step t+1 reads it
+
+
 def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
     """The LSTM over a sequence; the same inputs and numbers as lstm_core.lstm_forward. Returns FastLSTMRun."""
     xs, h0, c0 = check_sequence(xs, p, LSTMParams, h0=h0, c0=c0)
@@ -149,35 +192,8 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
         (T, B, H),
     )
     np.copyto(W, p.W), np.copyto(b, p.b), np.copyto(h0_, h0), np.copyto(c0_, c0)
-    for new, old in _blocks(H):  # [W_h, W_x, b], blocks o, f, i, c
-        Wb[new, : H + D], Wb[new, H + D] = W[old], b[old]
-    # the rows of o, f, i negated, and with tanh those of C~ times -2 (exact in floating point): the matmul gives
-    # -a for the gates and -2a for C~, so that one exp serves all four (sigma(a) = 1 / (1 + e^{-a}), as
-    # activations.sigmoid computes it, and tanh(a) = 2 sigma(2a) - 1)
-    Wb[: 3 * H] *= -1.0
-    n_exp = 3 * H
-    if squash == "tanh":
-        Wb[3 * H :] *= -2.0
-        n_exp = 4 * H
-    z[0, :H] = h0.T
-    z[:T, H : H + D] = xs.transpose(0, 2, 1)
-    z[:T, H + D] = 1.0
-    z[T, H:] = 0.0
-    cs[0] = c0.T
-    with np.errstate(over="ignore"):  # e^{-a} = inf gives sigma(a) = 0 exactly, as in activations.sigmoid
-        for t in range(T):
-            g = np.matmul(Wb, z[t], out=gates[t])  # -a for o, f, i; -2a for C~ (or its a, with ReLU)
-            e = g[:n_exp]
-            sigmoid_from_exp_neg(np.exp(e, out=e))  # o_t, f_t, i_t (and sigma(2a) for C~)
-            o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
-            if squash == "tanh":
-                tanh_from_sigmoid_of_double(c_tilde)  # C~_t = 2 sigma(2a) - 1 = tanh(a)
-            else:
-                _squash_cell(c_tilde, c_tilde, squash)
-            c = np.multiply(f, cs[t], out=cs[t + 1])
-            c += np.multiply(i, c_tilde, out=tcs[t])  # C_t = f_t C_{t-1} + i_t C~_t (tcs[t] as scratch)
-            _squash_cell(c, tcs[t], squash)
-            np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), where step t+1 reads it
+    n_exp = _signed_weights(Wb, W, b, squash)
+    _lstm_steps(z, gates, cs, tcs, Wb, xs, h0, c0, n_exp, squash)
     np.copyto(hs, z[1:, :H].transpose(0, 2, 1))  # contiguous, so the read-out is one matmul
     params = LSTMParams(read_only(W), read_only(b))
     return FastLSTMRun(
