@@ -22,6 +22,7 @@ import numpy as np
 from ._validate import as_array, read_only
 from ._validate_seq import check_sequence, check_step, check_upstream
 from .activations import dsigmoid_from_output, dtanh_from_output, sigmoid
+from .lstm import LSTMGrads, LSTMStates
 from .params import FourGateParams, block
 
 PEEPHOLE_GATES = ("f", "i", "o")  # the blocks of w_peep
@@ -122,38 +123,18 @@ def peephole_step_backward(dh, dc, cache, *, check=True):
 
 
 @dataclass(frozen=True)
-class PeepholeRun:
-    """Everything peephole_forward computed. Every array is read-only.
+class PeepholeRun(LSTMStates):
+    """Everything peephole_forward computed: the fields of LSTMStates (h, c, f, i, c_tilde, o: (T, B, H); copies of
+    xs, h0, c0 and of the parameters, all read-only), and each step's cache."""
 
-    h, c, f, i, c_tilde, o: (T, B, H) at each step t = 0..T-1; xs (T, B, D), h0 and c0 (B, H): copies of the
-    inputs; params: a read-only copy of the parameters.
-    """
-
-    h: np.ndarray
-    c: np.ndarray
-    f: np.ndarray
-    i: np.ndarray
-    c_tilde: np.ndarray
-    o: np.ndarray
-    xs: np.ndarray
-    h0: np.ndarray
-    c0: np.ndarray
-    params: PeepholeParams
     _caches: tuple  # each step's cache from peephole_step, in order
 
 
 @dataclass
-class PeepholeGrads:
-    """Gradients of the loss. ``h_norm[t]``/``c_norm[t]``: norms of the TOTAL dL/dh_t and dL/dC_t."""
+class PeepholeGrads(LSTMGrads):
+    """The LSTM's gradients (W, b, x, h0, c0, h_norm, c_norm) and the peephole weights' w_peep (3H,)."""
 
-    W: np.ndarray  # (4H, H+D)
-    b: np.ndarray  # (4H,)
-    w_peep: np.ndarray  # (3H,)
-    x: np.ndarray  # (T, B, D)
-    h0: np.ndarray  # (B, H)
-    c0: np.ndarray  # (B, H)
-    h_norm: np.ndarray  # (T,)
-    c_norm: np.ndarray  # (T,)
+    w_peep: np.ndarray
 
 
 def peephole_forward(xs, p, h0=None, c0=None):
