@@ -216,73 +216,100 @@ def _size(n, sizes):
     return f"{n} ({match[0]})" if len(match) == 1 else str(n)
 
 
+def _broadcast(m, sizes):
+    shapes = [_shape_of(s) for s in re.findall(_SHAPE, m.group(1))]
+    a, b = shapes[0], shapes[1] if len(shapes) > 1 else ()
+    clash = next(((x, y) for x, y in zip(a[::-1], b[::-1], strict=False) if x != y and 1 not in (x, y)), None)
+    why = f", and {_size(clash[0], sizes)} does not fit {_size(clash[1], sizes)}" if clash else ""
+    return (
+        f"arrays of shapes {_named(a, sizes)} and {_named(b, sizes)} cannot be combined entry by entry: their "
+        f"shapes are lined up from the right{why} (only equal sizes, or a size of 1, fit)"
+    )
+
+
+def _write_into(m, sizes):
+    a, b = _shape_of(m.group(1)), _shape_of(m.group(2))
+    return f"an array of shape {_named(a, sizes)} cannot be written into a place of shape {_named(b, sizes)}"
+
+
+def _matmul(m, sizes):
+    right, left = int(m.group(1)), int(m.group(2))
+    return (
+        f"a matrix product A @ B needs A's last size to equal B's first, and here A's last is "
+        f"{_size(left, sizes)} and B's first is {_size(right, sizes)}"
+    )
+
+
+def _not_aligned(m, sizes):
+    a, b = _shape_of(m.group(1)), _shape_of(m.group(2))
+    return (
+        f"a matrix product of shapes {_named(a, sizes)} and {_named(b, sizes)} needs the first's last size "
+        "to equal the second's first"
+    )
+
+
+def _concatenate(m, sizes):
+    axis, x, y = (int(g) for g in m.groups())
+    return (
+        f"np.concatenate joins arrays along one axis, and all their other sizes must match: along axis {axis} "
+        f"they are {_size(x, sizes)} and {_size(y, sizes)}"
+    )
+
+
+# numpy's errors, each retold: (pattern, its retelling (match, sizes) -> text, whether it is about shapes)
+_RETOLD = (
+    (r"could not be broadcast together with shapes (.*?)(?:\s*with remapped|$)", _broadcast, True),
+    (rf"could not broadcast input array from shape {_SHAPE} into shape {_SHAPE}", _write_into, True),
+    (r"matmul.*\(size (\d+) is different from (\d+)\)", _matmul, True),
+    (rf"shapes {_SHAPE} and {_SHAPE} not aligned", _not_aligned, True),
+    (
+        r"along dimension (\d+), the array at index \d+ has size (\d+) and the array at index \d+ has size (\d+)",
+        _concatenate,
+        True,
+    ),
+    (
+        r"array at index \d+ has (\d+) dimension\(s\) and the array at index \d+ has (\d+) dimension",
+        lambda m, sizes: f"np.concatenate got arrays with {m.group(1)} and {m.group(2)} axes: they need as many",
+        True,
+    ),
+    (
+        r"truth value of an array",
+        lambda m, sizes: (
+            "Python's `if`, `and`, `or`, max() or min() got a whole array where it needs one number or one "
+            "True/False: use numpy's np.max, np.min, np.any or np.all, which work on whole arrays"
+        ),
+        False,
+    ),
+    (
+        r"can be converted to Python scalars",
+        lambda m, sizes: (
+            "math.exp, math.log, float() and int() take one number, and got an array: use np.exp, np.log, ..., "
+            "which work entry by entry on a whole array"
+        ),
+        False,
+    ),
+    (
+        r"index (-?\d+) is out of bounds for axis \d+ with size 0",
+        lambda m, sizes: (
+            f"entry {m.group(1)} of an empty array: a search that found nothing (np.flatnonzero, np.nonzero, "
+            "np.where) gives an empty array, and it has no entries to take"
+        ),
+        False,
+    ),
+    (
+        r"iteration over a 0-d array",
+        lambda m, sizes: "a loop over a single number (a 0-d array): numpy's functions work on it without a loop",
+        False,
+    ),
+)
+
+
 def _plain_error(text, sizes):
     """(numpy's error in plain words, whether it is about shapes), or (None, False) for other errors."""
-    m = re.search(r"could not be broadcast together with shapes (.*?)(?:\s*with remapped|$)", text)
-    if m:
-        shapes = [_shape_of(s) for s in re.findall(_SHAPE, m.group(1))]
-        a, b = shapes[0], shapes[1] if len(shapes) > 1 else ()
-        clash = next(((x, y) for x, y in zip(a[::-1], b[::-1], strict=False) if x != y and 1 not in (x, y)), None)
-        why = f", and {_size(clash[0], sizes)} does not fit {_size(clash[1], sizes)}" if clash else ""
-        return (
-            f"arrays of shapes {_named(a, sizes)} and {_named(b, sizes)} cannot be combined entry by entry: their "
-            f"shapes are lined up from the right{why} (only equal sizes, or a size of 1, fit)",
-            True,
-        )
-    m = re.search(rf"could not broadcast input array from shape {_SHAPE} into shape {_SHAPE}", text)
-    if m:
-        a, b = _shape_of(m.group(1)), _shape_of(m.group(2))
-        return f"an array of shape {_named(a, sizes)} cannot be written into a place of shape {_named(b, sizes)}", True
-    m = re.search(r"\(size (\d+) is different from (\d+)\)", text)
-    if m and "matmul" in text:
-        right, left = int(m.group(1)), int(m.group(2))
-        return (
-            f"a matrix product A @ B needs A's last size to equal B's first, and here A's last is "
-            f"{_size(left, sizes)} and B's first is {_size(right, sizes)}",
-            True,
-        )
-    m = re.search(rf"shapes {_SHAPE} and {_SHAPE} not aligned", text)
-    if m:
-        a, b = _shape_of(m.group(1)), _shape_of(m.group(2))
-        return (
-            f"a matrix product of shapes {_named(a, sizes)} and {_named(b, sizes)} needs the first's last size "
-            "to equal the second's first",
-            True,
-        )
-    m = re.search(
-        r"along dimension (\d+), the array at index \d+ has size (\d+) and the array at index \d+ has size (\d+)", text
-    )
-    if m:
-        axis, x, y = (int(g) for g in m.groups())
-        return (
-            f"np.concatenate joins arrays along one axis, and all their other sizes must match: along axis {axis} "
-            f"they are {_size(x, sizes)} and {_size(y, sizes)}",
-            True,
-        )
-    m = re.search(r"array at index \d+ has (\d+) dimension\(s\) and the array at index \d+ has (\d+) dimension", text)
-    if m:
-        return f"np.concatenate got arrays with {m.group(1)} and {m.group(2)} axes: they need as many", True
-    if "truth value of an array" in text:
-        return (
-            "Python's `if`, `and`, `or`, max() or min() got a whole array where it needs one number or one "
-            "True/False: use numpy's np.max, np.min, np.any or np.all, which work on whole arrays",
-            False,
-        )
-    if "can be converted to Python scalars" in text:
-        return (
-            "math.exp, math.log, float() and int() take one number, and got an array: use np.exp, np.log, ..., "
-            "which work entry by entry on a whole array",
-            False,
-        )
-    m = re.search(r"index (-?\d+) is out of bounds for axis \d+ with size 0", text)
-    if m:
-        return (
-            f"entry {m.group(1)} of an empty array: a search that found nothing (np.flatnonzero, np.nonzero, "
-            "np.where) gives an empty array, and it has no entries to take",
-            False,
-        )
-    if "iteration over a 0-d array" in text:
-        return "a loop over a single number (a 0-d array): numpy's functions work on it without a loop", False
+    for pattern, retell, about_shapes in _RETOLD:
+        m = re.search(pattern, text, re.S)
+        if m:
+            return retell(m, sizes), about_shapes
     return None, False
 
 
