@@ -21,8 +21,7 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_notebooks import THREAD_VARIABLES, busy_core, machine  # noqa: E402
+from bench_notebooks import THREAD_VARIABLES, busy_core, machine
 
 RESULT = pathlib.Path(__file__).resolve().parent / "results" / "bench_blas_threads.txt"
 

@@ -8,13 +8,9 @@ process, float32 and float64.  Run:  python benchmarks/bench_charlm.py   (needs 
 """
 
 import argparse
-import os
-import sys
 
 import numpy as np
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_lstm import Worker, fmt, interleaved_medians, machine, worker  # noqa: E402
+from bench_lstm import Worker, fmt, interleaved_medians, machine, worker
 
 V, H, B, T = 65, 256, 32, 64
 

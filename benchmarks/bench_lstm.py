@@ -240,7 +240,7 @@ def fmt(seconds):
     return f"{seconds * 1e3:9.3f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:9.1f} us"
 
 
-def main():
+def _arguments():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=15, help="interleaved rounds per cell (default 15)")
     ap.add_argument("--quick", action="store_true", help="the two smallest sizes, 5 rounds (a smoke run)")
@@ -251,16 +251,59 @@ def main():
     ap.add_argument("--baseline", metavar="DIR", help="also time the lstm_core of an older checkout in DIR")
     ap.add_argument("--worker", choices=["fast", "readable", "torch", "floor", "baseline"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if (args.floor or args.baseline) and args.same_process:
+        ap.error("--floor, --baseline: time each library in its own process, so not with --same-process")
+    if args.baseline and not os.path.isfile(os.path.join(args.baseline, "lstm_core", "__init__.py")):
+        ap.error(f"--baseline: expected a checkout of this repository, with lstm_core/, got {args.baseline!r}")
+    return args
+
+
+def _header(args, workers, baseline, readable, repeats):
+    """Print the machine, the libraries and the table's heading; returns the extra columns: (heading, ratio)."""
+    if args.same_process:
+        import torch
+
+        info = f"torch {torch.__version__} ({torch.get_num_threads()} threads); SAME PROCESS, no pause"
+    else:
+        info = workers[1].ask(info=1)["info"] + "; each library in its own process"
+    print(machine())
+    print(f"{info}; medians of {repeats} interleaved rounds")
+    # the extra workers' columns, in the order of the workers after fast and torch: (heading, its ratio's)
+    columns = [("matmuls alone", "floor")] * bool(args.floor)
+    if baseline:
+        where = baseline.ask(where=1)["where"]
+        if os.path.realpath(where) != os.path.realpath(args.baseline):
+            raise RuntimeError(f"--baseline: the worker imported lstm_core from {where}, not {args.baseline}")
+        print(f"baseline: the lstm_core of {os.path.abspath(args.baseline)}{_revision(args.baseline)}")
+        columns.append(("baseline", "ratio"))
+    columns += [("readable", "ratio")] * readable
+    print()
+    extra = "".join(f" {head:>13} | {ratio:5} |" for head, ratio in columns)
+    print(f"| {'B,D,H,T':>14} | dtype   | pass    | {'lstm_core':>12} | {'torch':>12} | ratio |{extra}")
+    print(f"|{'-' * 16}|---------|---------|{'-' * 14}|{'-' * 14}|-------|" + "---------------|-------|" * len(columns))
+    return columns
+
+
+def _row(args, workers, case, repeats):
+    """One row of the table: lstm_core against torch (and the extra columns) on ``case``."""
+    if args.same_process:
+        ours, theirs, more = *same_process_medians(case, repeats), []
+    else:
+        ours, theirs, *more = interleaved_medians(workers, case, repeats)
+    B, D, H, T, dtype, backward = case
+    name, shape = "fwd+bwd" if backward else "fwd", f"{B},{D},{H},{T}"
+    row = f"| {shape:>14} | {dtype} | {name:7} | {fmt(ours):>12} | {fmt(theirs):>12} | {ours / theirs:5.2f} |"
+    return row + "".join(f" {fmt(t):>13} | {t / theirs:5.2f} |" for t in more)
+
+
+def main():
+    args = _arguments()
     if args.worker:
         return worker(args.worker)
     sizes = SIZES[:2] if args.quick else SIZES
     if args.size:
         sizes = [tuple(int(v) for v in s.split(",")) for s in args.size]
     repeats = 5 if args.quick else args.repeats
-    if (args.floor or args.baseline) and args.same_process:
-        ap.error("--floor, --baseline: time each library in its own process, so not with --same-process")
-    if args.baseline and not os.path.isfile(os.path.join(args.baseline, "lstm_core", "__init__.py")):
-        ap.error(f"--baseline: expected a checkout of this repository, with lstm_core/, got {args.baseline!r}")
     readable = not (args.same_process or args.no_readable)
     baseline = Worker("baseline", first_on_path=os.path.abspath(args.baseline)) if args.baseline else None
     workers = (
@@ -272,43 +315,11 @@ def main():
         + ([Worker("readable")] if readable else [])
     )
     try:
-        if args.same_process:
-            import torch
-
-            info = f"torch {torch.__version__} ({torch.get_num_threads()} threads); SAME PROCESS, no pause"
-        else:
-            info = workers[1].ask(info=1)["info"] + "; each library in its own process"
-        print(machine())
-        print(f"{info}; medians of {repeats} interleaved rounds")
-        # the extra workers' columns, in the order of the workers after fast and torch: (heading, its ratio's)
-        columns = [("matmuls alone", "floor")] * bool(args.floor)
-        if baseline:
-            where = baseline.ask(where=1)["where"]
-            if os.path.realpath(where) != os.path.realpath(args.baseline):
-                raise RuntimeError(f"--baseline: the worker imported lstm_core from {where}, not {args.baseline}")
-            print(f"baseline: the lstm_core of {os.path.abspath(args.baseline)}{_revision(args.baseline)}")
-            columns.append(("baseline", "ratio"))
-        columns += [("readable", "ratio")] * readable
-        print()
-        extra = "".join(f" {head:>13} | {ratio:5} |" for head, ratio in columns)
-        print(f"| {'B,D,H,T':>14} | dtype   | pass    | {'lstm_core':>12} | {'torch':>12} | ratio |{extra}")
-        print(
-            f"|{'-' * 16}|---------|---------|{'-' * 14}|{'-' * 14}|-------|"
-            + "---------------|-------|" * len(columns)
-        )
+        _header(args, workers, baseline, readable, repeats)
         for B, D, H, T in sizes:
             for dtype in ("float64", "float32"):
                 for backward in (False, True):
-                    case = [B, D, H, T, dtype, backward]
-                    if args.same_process:
-                        ours, theirs = same_process_medians(case, repeats)
-                    else:
-                        ours, theirs, *more = interleaved_medians(workers, case, repeats)
-                    name = "fwd+bwd" if backward else "fwd"
-                    shape = f"{B},{D},{H},{T}"
-                    row = f"| {shape:>14} | {dtype} | {name:7} | {fmt(ours):>12} | {fmt(theirs):>12} | {ours / theirs:5.2f} |"
-                    row += "".join(f" {fmt(t):>13} | {t / theirs:5.2f} |" for t in more)
-                    print(row)
+                    print(_row(args, workers, [B, D, H, T, dtype, backward], repeats))
     finally:
         for w in workers:
             w.close()

@@ -1,4 +1,4 @@
-"""Input checks shared by the LSTM and the RNN: clear errors instead of numpy crashes.
+"""Input checks shared by every cell: clear errors instead of numpy crashes.
 
 Every message says which argument is wrong, what was expected and what was given.
 """

@@ -1,4 +1,4 @@
-"""Checks of the arguments of the step and sequence functions (shared by the LSTM and the RNN)."""
+"""Checks of the arguments of every cell's step and sequence functions."""
 
 import numpy as np
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validate import check_choice, check_time_budget
+from .cells import CELLS
 from .losses import softmax_cross_entropy
-from .models import CELLS, SequenceModel
+from .models import SequenceModel
 from .optim import Adam, clip_by_global_norm
 
 

@@ -34,10 +34,10 @@ from .activations import (
     tanh_from_sigmoid_of_double,
     tanh_with_exp,
 )
-from .gru import GRUGrads, GRUParams
+from .gru import GRUGrads, GRUOutputs, GRUParams
 from .lstm import LSTMGrads, LSTMOutputs
 from .params import LSTMParams, RNNParams
-from .rnn import RNNGrads
+from .rnn import RNNGrads, RNNOutputs
 
 _ORDER = np.array([3, 0, 1, 2])  # internal block order o, f, i, c (indices into f, i, c, o)
 
@@ -76,7 +76,7 @@ def _one_block(dtype, *shapes):
     The block is one of the pool's if one of the right size is referenced by nothing but the pool (no array of
     an earlier call still views it), else a new one. So nothing a caller still holds is ever written again."""
     dtype = np.dtype(dtype)
-    sizes = [math.prod(s) for s in shapes]  # not np.prod: 6 us a shape, which small runs felt
+    sizes = [math.prod(s) for s in shapes]  # Python ints: no numpy call per shape (docs/performance.md)
     size = sum(sizes)
     with _POOL_LOCK:
         for k in range(len(_POOL)):
@@ -103,11 +103,6 @@ def _public(a):
     return read_only(a.transpose(0, 2, 1))
 
 
-def _batch_last(a):
-    """(..., B, H) -> (..., H, B): a new array, in the layout this module computes in, or back."""
-    return np.array(np.swapaxes(a, -1, -2), order="C")
-
-
 def _checked(run, cls, kind, dh):
     """``run`` checked to be this module's ``cls`` (naming the readable backward for the readable run), and ``dh``
     checked against it. Returns T, B, H, the dtype and dh."""
@@ -130,7 +125,49 @@ class FastLSTMRun(LSTMOutputs):
     _z: np.ndarray  # (T + 1, H+D+1, B): z[t] = [h_{t-1}; x_t; 1]
     _c: np.ndarray  # (T + 1, H, B): _c[t] = C_{t-1}
     _tanh_c: np.ndarray  # (T, H, B) tanh(C_t)
-    _Wb: np.ndarray  # (4H, H+D+1) [W_h, W_x, b], blocks o, f, i, c, rows negated (o, f, i) or times -2 (C~, tanh)
+
+
+def _signed_weights(Wb, W, b, squash):
+    """Fill Wb (4H, H+D+1) with [W_h, W_x, b] in the internal block order, signed for one exp per step; returns
+    how many of its rows the exp serves (3H, or 4H with tanh)."""
+    H = W.shape[0] // 4
+    D = W.shape[1] - H
+    for new, old in _blocks(H):  # [W_h, W_x, b], blocks o, f, i, c
+        Wb[new, : H + D], Wb[new, H + D] = W[old], b[old]
+    # the rows of o, f, i negated, and with tanh those of C~ times -2 (exact in floating point): the matmul gives
+    # -a for the gates and -2a for C~, so that one exp serves all four (sigma(a) = 1 / (1 + e^{-a}), as
+    # activations.sigmoid computes it, and tanh(a) = 2 sigma(2a) - 1)
+    Wb[: 3 * H] *= -1.0
+    n_exp = 3 * H
+    if squash == "tanh":
+        Wb[3 * H :] *= -2.0
+        n_exp = 4 * H
+    return n_exp
+
+
+def _lstm_steps(z, gates, cs, tcs, Wb, xs, h0, c0, n_exp, squash):
+    """lstm_forward's recurrence, in the run's own arrays: z[t] = [h_{t-1}; x_t; 1], the gates, C and tanh(C)."""
+    T, _, D = xs.shape
+    H = h0.shape[1]
+    z[0, :H] = h0.T
+    z[:T, H : H + D] = xs.transpose(0, 2, 1)
+    z[:T, H + D] = 1.0
+    z[T, H:] = 0.0
+    cs[0] = c0.T
+    with np.errstate(over="ignore"):  # e^{-a} = inf gives sigma(a) = 0 exactly, as in activations.sigmoid
+        for t in range(T):
+            g = np.matmul(Wb, z[t], out=gates[t])  # -a for o, f, i; -2a for C~ (or its a, with ReLU)
+            e = g[:n_exp]
+            sigmoid_from_exp_neg(np.exp(e, out=e))  # o_t, f_t, i_t (and sigma(2a) for C~)
+            o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
+            if squash == "tanh":
+                tanh_from_sigmoid_of_double(c_tilde)  # C~_t = 2 sigma(2a) - 1 = tanh(a)
+            else:
+                _squash_cell(c_tilde, c_tilde, squash)
+            c = np.multiply(f, cs[t], out=cs[t + 1])
+            c += np.multiply(i, c_tilde, out=tcs[t])  # C_t = f_t C_{t-1} + i_t C~_t (tcs[t] as scratch)
+            _squash_cell(c, tcs[t], squash)
+            np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), where step t+1 reads it
 
 
 def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
@@ -155,35 +192,8 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
         (T, B, H),
     )
     np.copyto(W, p.W), np.copyto(b, p.b), np.copyto(h0_, h0), np.copyto(c0_, c0)
-    for new, old in _blocks(H):  # [W_h, W_x, b], blocks o, f, i, c
-        Wb[new, : H + D], Wb[new, H + D] = W[old], b[old]
-    # the rows of o, f, i negated, and with tanh those of C~ times -2 (exact in floating point): the matmul gives
-    # -a for the gates and -2a for C~, so that one exp serves all four (sigma(a) = 1 / (1 + e^{-a}), as
-    # activations.sigmoid computes it, and tanh(a) = 2 sigma(2a) - 1)
-    Wb[: 3 * H] *= -1.0
-    n_exp = 3 * H
-    if squash == "tanh":
-        Wb[3 * H :] *= -2.0
-        n_exp = 4 * H
-    z[0, :H] = h0.T
-    z[:T, H : H + D] = xs.transpose(0, 2, 1)
-    z[:T, H + D] = 1.0
-    z[T, H:] = 0.0
-    cs[0] = c0.T
-    with np.errstate(over="ignore"):  # e^{-a} = inf gives sigma(a) = 0 exactly, as in activations.sigmoid
-        for t in range(T):
-            g = np.matmul(Wb, z[t], out=gates[t])  # -a for o, f, i; -2a for C~ (or its a, with ReLU)
-            e = g[:n_exp]
-            sigmoid_from_exp_neg(np.exp(e, out=e))  # o_t, f_t, i_t (and sigma(2a) for C~)
-            o, f, i, c_tilde = g[:H], g[H : 2 * H], g[2 * H : 3 * H], g[3 * H :]
-            if squash == "tanh":
-                tanh_from_sigmoid_of_double(c_tilde)  # C~_t = 2 sigma(2a) - 1 = tanh(a)
-            else:
-                _squash_cell(c_tilde, c_tilde, squash)
-            c = np.multiply(f, cs[t], out=cs[t + 1])
-            c += np.multiply(i, c_tilde, out=tcs[t])  # C_t = f_t C_{t-1} + i_t C~_t (tcs[t] as scratch)
-            _squash_cell(c, tcs[t], squash)
-            np.multiply(o, tcs[t], out=z[t + 1, :H])  # h_t = o_t tanh(C_t), where step t+1 reads it
+    n_exp = _signed_weights(Wb, W, b, squash)
+    _lstm_steps(z, gates, cs, tcs, Wb, xs, h0, c0, n_exp, squash)
     np.copyto(hs, z[1:, :H].transpose(0, 2, 1))  # contiguous, so the read-out is one matmul
     params = LSTMParams(read_only(W), read_only(b))
     return FastLSTMRun(
@@ -202,7 +212,6 @@ def lstm_forward(xs, p, h0=None, c0=None, *, squash="tanh"):
         _z=z,
         _c=cs,
         _tanh_c=tcs,
-        _Wb=Wb,
     )
 
 
@@ -290,17 +299,10 @@ def lstm_backward(dh, run, dc_last=None, *, x_grad=True):
 
 
 @dataclass(frozen=True)
-class FastGRURun:
-    """What lstm_core.fast.gru_forward computed: the fields of lstm_core.GRURun, each read-only."""
+class FastGRURun(GRUOutputs):
+    """What lstm_core.fast.gru_forward computed: the fields of lstm_core.GRURun, each read-only, and the internal
+    (batch-last) arrays backward reads."""
 
-    h: np.ndarray
-    r: np.ndarray
-    z: np.ndarray
-    n: np.ndarray
-    hn: np.ndarray
-    xs: np.ndarray
-    h0: np.ndarray
-    params: GRUParams
     _g: np.ndarray  # (T, 3H, B): r_t, z_t, W_hn h_{t-1} + b_hn
     _n: np.ndarray  # (T, H, B): n_t
     _zh: np.ndarray  # (T + 1, H + 1, B): [h_{t-1}; 1]
@@ -438,13 +440,8 @@ def gru_backward(dh, run, *, x_grad=True):
 
 
 @dataclass(frozen=True)
-class FastRNNRun:
+class FastRNNRun(RNNOutputs):
     """What lstm_core.fast.rnn_forward computed: the fields of lstm_core.RNNRun, each read-only."""
-
-    h: np.ndarray
-    xs: np.ndarray
-    h0: np.ndarray
-    params: RNNParams
 
 
 def rnn_forward(xs, p, h0=None):

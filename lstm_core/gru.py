@@ -36,9 +36,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, check_finite, check_init, param_dtype, read_only
+from ._validate import as_array, check_init, param_dtype, read_only
 from ._validate_seq import check_sequence, check_step, check_upstream
 from .activations import dsigmoid_from_output, dtanh_from_output, sigmoid
+from .params import CellParams, block
 
 GRU_GATES = ("r", "z", "n")  # PyTorch's block order: reset gate, update gate, candidate
 _FIELDS = ("W_x", "W_h", "b_x", "b_h")
@@ -68,20 +69,7 @@ def _check_arrays(arrays, names):
     return tuple(np.ascontiguousarray(a) for a in (W_x, W_h, b_x, b_h))
 
 
-def _gate(which, idx, name):
-    """A property giving a view of row block ``idx`` (r, z, n) of W_x, W_h, b_x or b_h; assigning writes into it."""
-
-    def get(self):
-        H = self.hidden_size
-        return getattr(self, which)[idx * H : (idx + 1) * H]
-
-    def set(self, value):
-        get(self)[...] = value
-
-    return property(get, set, doc=f"{name}: view of rows {idx}H:{idx + 1}H of {which}")
-
-
-class GRUParams:
+class GRUParams(CellParams):
     """GRU parameters in PyTorch's layout: ``W_x`` (3H, D), ``W_h`` (3H, H), ``b_x`` (3H,), ``b_h`` (3H,).
 
     Row blocks r, z, n. ``W_ir, W_iz, W_in`` (H, D), ``W_hr, W_hz, W_hn`` (H, H) and ``b_ir, b_iz, b_in``,
@@ -89,10 +77,11 @@ class GRUParams:
     ``arrays()`` is the dict of the four trainable arrays by name (the live arrays, for in-place updates).
     """
 
-    W_ir, W_iz, W_in = (_gate("W_x", k, f"W_i{g}") for k, g in enumerate(GRU_GATES))
-    W_hr, W_hz, W_hn = (_gate("W_h", k, f"W_h{g}") for k, g in enumerate(GRU_GATES))
-    b_ir, b_iz, b_in = (_gate("b_x", k, f"b_i{g}") for k, g in enumerate(GRU_GATES))
-    b_hr, b_hz, b_hn = (_gate("b_h", k, f"b_h{g}") for k, g in enumerate(GRU_GATES))
+    FIELDS = _FIELDS
+    W_ir, W_iz, W_in = (block("W_x", k, f"W_i{g}") for k, g in enumerate(GRU_GATES))
+    W_hr, W_hz, W_hn = (block("W_h", k, f"W_h{g}") for k, g in enumerate(GRU_GATES))
+    b_ir, b_iz, b_in = (block("b_x", k, f"b_i{g}") for k, g in enumerate(GRU_GATES))
+    b_hr, b_hz, b_hn = (block("b_h", k, f"b_h{g}") for k, g in enumerate(GRU_GATES))
 
     def __init__(self, W_x, W_h, b_x, b_h):
         self.W_x, self.W_h, self.b_x, self.b_h = _check_arrays((W_x, W_h, b_x, b_h), _FIELDS)
@@ -111,10 +100,6 @@ class GRUParams:
         shapes = ((3 * H, D), (3 * H, H), (3 * H,), (3 * H,))
         return cls(*(rng.uniform(-bound, bound, size=s).astype(dtype) for s in shapes))
 
-    def arrays(self):
-        """{"W_x": W_x, "W_h": W_h, "b_x": b_x, "b_h": b_h}: the live arrays, named like GRUGrads' fields."""
-        return {name: getattr(self, name) for name in _FIELDS}
-
     @property
     def hidden_size(self):
         return self.W_h.shape[1]
@@ -122,29 +107,6 @@ class GRUParams:
     @property
     def input_size(self):
         return self.W_x.shape[1]
-
-    @property
-    def dtype(self):
-        return self.W_x.dtype
-
-    def copy(self):
-        return type(self)(*(a.copy() for a in self.arrays().values()))
-
-    def frozen(self):
-        """A read-only copy: what a forward run keeps, so later changes to these parameters cannot reach it."""
-        q = self.copy()
-        for a in q.arrays().values():
-            a.flags.writeable = False
-        return q
-
-    def check_finite(self):
-        for name, a in self.arrays().items():
-            check_finite(f"parameters {name}", a, is_parameter=True)
-
-    def __repr__(self):
-        return (
-            f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size}, dtype={self.dtype})"
-        )
 
 
 class _StepCache(NamedTuple):
@@ -220,8 +182,8 @@ def gru_step_backward(dh, cache, *, check=True):
 
 
 @dataclass(frozen=True)
-class GRURun:
-    """Everything a GRU forward pass computed; the (T, B, H) arrays are indexed by step t = 0..T-1.
+class GRUOutputs:
+    """What a GRU forward pass shows; the (T, B, H) arrays are indexed by step t = 0..T-1.
 
     Every array is read-only (gru_backward reads them): copy one to change it.
     """
@@ -234,6 +196,11 @@ class GRURun:
     xs: np.ndarray  # (T, B, D) a copy of the inputs
     h0: np.ndarray  # (B, H) a copy of the initial state
     params: GRUParams  # a copy, so later changes to the caller's parameters cannot corrupt backward
+
+
+@dataclass(frozen=True)
+class GRURun(GRUOutputs):
+    """Everything gru_forward computed (the fields of GRUOutputs), for gru_backward and for looking inside."""
 
 
 @dataclass

@@ -13,6 +13,7 @@ W (4H, H+D) acts on [h_{t-1}, x_t] (h first); its row blocks are f, i, c (the ca
 ``lstm_step``/``lstm_step_backward`` are one step; ``lstm_forward``/``lstm_backward`` loop over them for a
 whole sequence. These are what the notebooks and explorers call. ``lstm_core.fast`` computes the same
 numbers faster, for training and benchmarks; the tests prove the two agree to 1e-12.
+lstm_lab.bugs plants the classic bugs by replacing a statement here, found by its code (comments do not count).
 """
 
 from dataclasses import dataclass
@@ -98,12 +99,12 @@ def lstm_step_backward(dh, dc, cache, *, check=True):
 
 
 @dataclass(frozen=True)
-class LSTMOutputs:
-    """What an LSTM forward pass shows. Every array is read-only.
+class LSTMStates:
+    """What a forward pass of an LSTM (or of a cell with the LSTM's gates) shows. Every array is read-only.
 
     h, c, f, i, c_tilde, o: (T, B, H), the hidden state h_t, cell state C_t, gates f_t, i_t, candidate C~_t
     and output gate o_t at each step t = 0..T-1; xs (T, B, D), h0 and c0 (B, H): copies of the inputs;
-    params: a read-only copy of the parameters; squash: "tanh" or "relu".
+    params: a read-only copy of the parameters.
     """
 
     h: np.ndarray
@@ -116,6 +117,12 @@ class LSTMOutputs:
     h0: np.ndarray
     c0: np.ndarray
     params: LSTMParams
+
+
+@dataclass(frozen=True)
+class LSTMOutputs(LSTMStates):
+    """What an LSTM forward pass shows: the fields of LSTMStates, and squash: "tanh" or "relu"."""
+
     squash: str
 
 

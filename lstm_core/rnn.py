@@ -56,8 +56,8 @@ def rnn_step_backward(dh, cache, *, check=True):
 
 
 @dataclass(frozen=True)
-class RNNRun:
-    """A vanilla RNN forward pass. Every array is read-only.
+class RNNOutputs:
+    """What a vanilla RNN forward pass shows. Every array is read-only.
 
     h: (T, B, H) hidden states; xs (T, B, D) and h0 (B, H): copies of the inputs; params: a read-only copy.
     """
@@ -66,6 +66,12 @@ class RNNRun:
     xs: np.ndarray
     h0: np.ndarray
     params: RNNParams
+
+
+@dataclass(frozen=True)
+class RNNRun(RNNOutputs):
+    """Everything rnn_forward computed (the fields of RNNOutputs), for rnn_backward."""
+
     _caches: tuple  # each step's cache from rnn_step, in order
 
 

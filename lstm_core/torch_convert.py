@@ -5,7 +5,7 @@ PyTorch keeps two matrices and two biases, and orders the LSTM's gate blocks i, 
     weight_ih_l0 (4H, D), weight_hh_l0 (4H, H), bias_ih_l0 (4H,), bias_hh_l0 (4H,)
 lstm_core keeps one W (4H, H+D) on [h_{t-1}, x_t] and one b, blocks f, i, c, o. Hence
     W = [weight_hh | weight_ih] with blocks reordered, and b = bias_ih + bias_hh.
-torch is imported only inside ``to_torch_*``, never when lstm_core loads.
+torch is imported only when a ``*_to_torch`` function is called, never when lstm_core loads.
 """
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Training loop: reproducible from a seed, with a text progress bar, a record of every step, early
 stopping at a target accuracy, and no hidden divergence (NaN or inf stops training with a clear error)."""
 
+import functools
 import sys
 import time
 from dataclasses import dataclass, field
@@ -104,6 +105,39 @@ def train(
     Returns:
         History. Raises TrainingDiverged if the loss or a gradient stops being finite.
     """
+    opt = _checked_optimizer(steps, validation, target_accuracy, time_budget, optimizer, lr)
+    rng = np.random.default_rng(seed)
+    hist = History(grad_norm={k: [] for k in model.params})
+    bar = _Progress(steps, progress, stream)
+    t0 = time.perf_counter()
+    hist.stopped = f"ran all {steps} steps"
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught in _step, with a clear message
+        for step in range(1, steps + 1):
+            loss, acc = _step(
+                model,
+                task(batch_size, seed=rng),
+                opt,
+                clip,
+                hist,
+                functools.partial(_diverged, bar, step, lr=lr, clip=clip),
+            )
+            recent = float(np.mean(hist.accuracy[-window:]))
+            bar.show(step, f"loss {loss:.4f}" + ("" if np.isnan(acc) else f"  acc {recent:.3f}"))
+            if target_accuracy is not None and len(hist.accuracy) >= window and recent >= target_accuracy:
+                if _target_confirmed(model, validation, target_accuracy, recent, step, hist):
+                    break
+            if time_budget is not None and step < steps and time.perf_counter() - t0 >= time_budget:
+                hist.out_of_time = True
+                hist.stopped = f"stopped by the time budget ({time_budget:g} s) after step {step} of {steps}"
+                break
+    hist.seconds = time.perf_counter() - t0
+    last_acc = "" if np.isnan(hist.accuracy[-1]) else f"  acc {np.mean(hist.accuracy[-window:]):.3f}"
+    bar.show(hist.steps, f"loss {hist.loss[-1]:.4f}{last_acc}  ({hist.stopped}, {hist.seconds:.1f} s)", final=True)
+    return hist
+
+
+def _checked_optimizer(steps, validation, target_accuracy, time_budget, optimizer, lr):
+    """train's arguments checked (a ValueError names a bad one); returns the optimizer."""
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps: expected a positive integer, got {steps!r}")
     if validation is not None and (target_accuracy is None or not getattr(validation, "n_classes", 0)):
@@ -115,53 +149,47 @@ def train(
     opt = {"adam": Adam, "sgd": SGD}.get(optimizer)
     if opt is None:
         raise ValueError(f"optimizer: expected 'adam' or 'sgd', got {optimizer!r}")
-    opt = opt(lr=lr)
-    rng = np.random.default_rng(seed)
-    hist = History(grad_norm={k: [] for k in model.params})
-    bar = _Progress(steps, progress, stream)
-    t0 = time.perf_counter()
-    hist.stopped = f"ran all {steps} steps"
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below, with a clear message
-        for step in range(1, steps + 1):
-            batch = task(batch_size, seed=rng)
-            y, run = model.forward(batch.xs)
-            if batch.n_classes:
-                loss, dy, acc = softmax_cross_entropy(y, batch.targets, batch.mask)
-            else:
-                (loss, dy), acc = mean_squared_error(y, batch.targets, batch.mask), float("nan")
-            hist.loss.append(loss)
-            hist.accuracy.append(acc)
-            if not np.isfinite(loss):
-                _diverged(bar, step, f"the loss is {loss}", lr, clip)
-            grads, _ = model.backward(dy, run)
-            for k, g in grads.items():
-                hist.grad_norm[k].append(float(np.linalg.norm(g)))
-            grads, norm = clip_by_global_norm(grads, clip)
-            hist.global_norm.append(norm)
-            if not np.isfinite(norm):
-                _diverged(bar, step, f"the gradient norm is {norm}", lr, clip)
-            opt.step(model.params, grads)
-            bad = [k for k, v in model.params.items() if not np.isfinite(v).all()]
-            if bad:
-                _diverged(bar, step, f"parameters {bad} contain NaN or inf after the update", lr, clip)
-            recent = float(np.mean(hist.accuracy[-window:]))
-            bar.show(step, f"loss {loss:.4f}" + ("" if np.isnan(acc) else f"  acc {recent:.3f}"))
-            if target_accuracy is not None and len(hist.accuracy) >= window and recent >= target_accuracy:
-                if validation is None:
-                    hist.stopped = f"reached accuracy {recent:.3f} >= {target_accuracy} at step {step}"
-                    break
-                hist.validation_accuracy = evaluate(model, validation)[1]
-                if hist.validation_accuracy >= target_accuracy:
-                    hist.stopped = (
-                        f"reached accuracy {recent:.3f}, validation {hist.validation_accuracy:.3f}"
-                        f" >= {target_accuracy} at step {step}"
-                    )
-                    break
-            if time_budget is not None and step < steps and time.perf_counter() - t0 >= time_budget:
-                hist.out_of_time = True
-                hist.stopped = f"stopped by the time budget ({time_budget:g} s) after step {step} of {steps}"
-                break
-    hist.seconds = time.perf_counter() - t0
-    last_acc = "" if np.isnan(hist.accuracy[-1]) else f"  acc {np.mean(hist.accuracy[-window:]):.3f}"
-    bar.show(hist.steps, f"loss {hist.loss[-1]:.4f}{last_acc}  ({hist.stopped}, {hist.seconds:.1f} s)", final=True)
-    return hist
+    return opt(lr=lr)
+
+
+def _step(model, batch, opt, clip, hist, diverged):
+    """One training step on ``batch``: forward, loss, backward, clipping, update, each recorded in ``hist``.
+    ``diverged(what)`` raises TrainingDiverged when the loss, the gradient or the parameters stop being finite.
+    Returns the loss and the accuracy (NaN for regression)."""
+    y, run = model.forward(batch.xs)
+    if batch.n_classes:
+        loss, dy, acc = softmax_cross_entropy(y, batch.targets, batch.mask)
+    else:
+        (loss, dy), acc = mean_squared_error(y, batch.targets, batch.mask), float("nan")
+    hist.loss.append(loss)
+    hist.accuracy.append(acc)
+    if not np.isfinite(loss):
+        diverged(f"the loss is {loss}")
+    grads, _ = model.backward(dy, run)
+    for k, g in grads.items():
+        hist.grad_norm[k].append(float(np.linalg.norm(g)))
+    grads, norm = clip_by_global_norm(grads, clip)
+    hist.global_norm.append(norm)
+    if not np.isfinite(norm):
+        diverged(f"the gradient norm is {norm}")
+    opt.step(model.params, grads)
+    bad = [k for k, v in model.params.items() if not np.isfinite(v).all()]
+    if bad:
+        diverged(f"parameters {bad} contain NaN or inf after the update")
+    return loss, acc
+
+
+def _target_confirmed(model, validation, target_accuracy, recent, step, hist):
+    """The training batches' recent accuracy has reached the target: True (and ``hist.stopped`` says why) when
+    there is no validation batch, or when the model as it stands reaches the target on it too."""
+    if validation is None:
+        hist.stopped = f"reached accuracy {recent:.3f} >= {target_accuracy} at step {step}"
+        return True
+    hist.validation_accuracy = evaluate(model, validation)[1]
+    if hist.validation_accuracy >= target_accuracy:
+        hist.stopped = (
+            f"reached accuracy {recent:.3f}, validation {hist.validation_accuracy:.3f}"
+            f" >= {target_accuracy} at step {step}"
+        )
+        return True
+    return False

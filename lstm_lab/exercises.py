@@ -26,32 +26,14 @@ reference, as a learner would write them (a test fails until you do).
 """
 
 import math
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 import lstm_core
 from lstm_core import sigmoid
-from lstm_core.params import LSTM_GATES
 
-
-class NotWritten(Exception):
-    """What a check reports for a function that still raises NotImplementedError."""
-
-
-@dataclass(frozen=True)
-class Mistake:
-    message: str  # what the check says when the learner's answer matches this mistake
-    answer: object  # a function with the exercise's signature: what the mistake computes
-
-
-@dataclass(frozen=True)
-class Case:
-    args: dict  # the keyword arguments the learner's function is called with (a fresh copy each time)
-    about: str = ""  # what the case is, in a few words, said when it fails
-    sizes: dict = field(default_factory=dict)  # the case's sizes in the course's symbols: {"B": 4, "H": 3, ...}
-    shapes: dict = field(default_factory=dict)  # each array argument's shape, and the answer's, in those symbols
+from .checking import Case, Mistake, NotWritten, differences, explain_crash, params_differences
 
 
 @dataclass(frozen=True)
@@ -692,7 +674,7 @@ def judge(ex, fn, case):
     except NotImplementedError:
         raise NotWritten from None
     except Exception as err:  # a crash is feedback too
-        return explain_crash(err, ex, case)
+        return explain_crash(err, ex.function, case)
     reference = _copy(case.args)
     want = ex.reference(**reference)
     if ex.mutates:
@@ -725,7 +707,7 @@ def _named_mistake(ex, case, got):
             theirs = _answer(ex, mistake.answer, case)
         except Exception:  # a mistake that cannot even run on this case is not the learner's
             continue
-        same = _params_differences(got, theirs, ex.rtol) if ex.mutates else differences(got, theirs, ex.rtol)
+        same = params_differences(got, theirs, ex.rtol) if ex.mutates else differences(got, theirs, ex.rtol)
         if same is None:
             return mistake.message
     return None
@@ -741,11 +723,11 @@ def _judge_in_place(ex, case, args, out, want, held):
                 f"params, an optimiser) still sees the old one, unchanged. Write into the array {name} already has: "
                 f"{ex.in_place}"
             )
-    if _params_differences(got, before, 0) is None and _params_differences(want, before, 0) is not None:
+    if params_differences(got, before, 0) is None and params_differences(want, before, 0) is not None:
         copy = isinstance(out, type(got)) and out is not got
         edited = " (it returned another LSTMParams: a copy was edited, and the one passed in was not)" if copy else ""
         return f"{name} is unchanged{edited}: {who} must change {name} in place, e.g. {ex.in_place}"
-    problem = _params_differences(got, want, ex.rtol, before=before, name=name)
+    problem = params_differences(got, want, ex.rtol, before=before, name=name)
     if problem:
         return _named_mistake(ex, case, got) or problem
     if out is not got:
@@ -766,271 +748,3 @@ def changed_arguments(ex, case, args):
                 f"`{key} /= ...` rewrites the caller's array): compute a new array instead, e.g. z = {key} - ..."
             )
     return None
-
-
-def differences(got, want, rtol, *, who="your function", case=None):
-    """None when ``got`` matches ``want`` (to ``rtol``); otherwise where and how it differs, in a sentence."""
-    if got is None:
-        return f"{who} returned None: does every path through it end with `return ...`?"
-    g = _numbers(got)
-    w = np.asarray(want, dtype=np.float64)
-    if g is None:
-        return f"{who} returned {_kind(got)}; expected {_expected(w, case)}"
-    if w.ndim == 0 and g.size == 1:  # one number, even inside an array of one entry
-        g = g.reshape(())
-    if g.shape != w.shape:
-        return _shape_message(g.shape, w, case)
-    bad = ~_close(g, w, rtol)
-    if not bad.any():
-        return None
-    odd = bad & ~np.isfinite(g)
-    if odd.any():
-        return _non_finite_message(g, odd)
-    return _entries_message(g, w, bad)
-
-
-def _numbers(got):
-    """``got`` as a float64 array, or None when it is not numbers (a string, an object, a ragged list)."""
-    if isinstance(got, (str, bytes, dict)) or got is None:
-        return None
-    try:
-        return np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-
-
-def _kind(got):
-    text = repr(got)
-    return f"a {type(got).__name__} ({text[:40]}{'...' if len(text) > 40 else ''})"
-
-
-def _close(got, want, rtol):
-    scale = float(np.max(np.abs(want[np.isfinite(want)]), initial=0))
-    return np.isclose(got, want, rtol=rtol, atol=rtol * max(1e-12, scale), equal_nan=True)
-
-
-def _expected(want, case):
-    """How to say what the answer should be: one number, or an array of its shape in the course's symbols."""
-    if want.ndim == 0:
-        return "one number"
-    return f"an array of shape {_answer_shape(want.shape, case)}"
-
-
-def _answer_shape(shape, case):
-    """The expected answer's shape, in the symbols the case gives it ("(B, H) = (4, 3)") when it has them."""
-    spec = (case.shapes.get("answer") if case else None) or ""
-    if case and spec in case.args:
-        return f"{_named(shape, case.sizes)} (the shape of {spec})"
-    if spec.startswith("(") and spec != "()":
-        return f"{spec} = {_numbers_of(shape)}"
-    return _named(shape, case.sizes if case else {})
-
-
-def _shape_message(got_shape, want, case):
-    sizes = case.sizes if case else {}
-    if want.ndim == 0:
-        return f"expected one number, got an array of shape {_named(got_shape, sizes)}"
-    return f"expected shape {_answer_shape(want.shape, case)}, got {_named(got_shape, sizes)}"
-
-
-def _numbers_of(shape):
-    shape = tuple(int(n) for n in shape)
-    return f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
-
-
-def _named(shape, sizes):
-    """A shape in the course's symbols where each size names one symbol: "(B, H) = (4, 3)"; else "(4, 3)"."""
-    names = []
-    for n in shape:
-        match = [symbol for symbol, value in sizes.items() if value == n]
-        if len(match) != 1:
-            return _numbers_of(shape)
-        names.append(match[0])
-    if not names:
-        return "()"
-    return f"({', '.join(names)}{',' if len(names) == 1 else ''}) = {_numbers_of(shape)}"
-
-
-def _entry(index):
-    return "the answer" if not index else f"entry [{', '.join(str(int(i)) for i in index)}]"
-
-
-def _pair(got, want):
-    """got and expected as text with enough digits to tell them apart (4 significant, more if needed)."""
-    for digits in range(4, 18):
-        a, b = _num(got, digits), _num(want, digits)
-        if a != b:
-            return a, b
-    return repr(float(got)), repr(float(want))
-
-
-def _num(v, digits):
-    v = float(v)
-    if v.is_integer() and abs(v) < 1e15:
-        return f"{int(v):,}"
-    return f"{v:.{digits}g}"
-
-
-def _entries_message(got, want, bad, label=_entry):
-    """Which entries differ, by how much: the first one, how many, and the largest difference."""
-    first = tuple(np.argwhere(bad)[0])
-    a, b = _pair(got[first], want[first])
-    if got.ndim == 0:
-        return f"got {a}, expected {b} (a difference of {abs(float(got) - float(want)):.2g})"
-    text = f"{label(first)}: got {a}, expected {b}"
-    n_bad = int(bad.sum())
-    if n_bad == 1:
-        return f"{text}; every other entry of the {got.size} is right"
-    diff = np.where(bad, np.abs(got - want), 0)
-    worst = tuple(np.unravel_index(np.argmax(diff), diff.shape))
-    return f"{text}; {n_bad} of {got.size} entries differ, the largest by {diff[worst]:.2g} (at {label(worst)})"
-
-
-def _non_finite_message(got, odd):
-    """Where the answer holds nan or inf instead of numbers, and where those usually come from."""
-    nan = bool((np.isnan(got) & odd).any())
-    kinds = " and ".join(k for k, present in (("nan", nan), ("inf", (np.isinf(got) & odd).any())) if present)
-    if got.ndim == 0:
-        text = f"got {kinds} where a finite number belongs"
-    else:
-        first = _entry(tuple(np.argwhere(odd)[0]))
-        text = f"{int(odd.sum())} of {got.size} entries are {kinds} where finite numbers belong, the first at {first}"
-    if nan:
-        return f"{text}: nan (not a number) comes from 0 / 0, inf / inf, inf - inf or the log of a negative number"
-    return f"{text}: inf comes from an overflow (e^x for x above 709) or a division by 0"
-
-
-def _params_differences(got, want, rtol, *, before=None, name="p"):
-    """None when the LSTMParams ``got`` and ``want`` hold the same W and b; else where they differ, by gate."""
-    if not isinstance(got, lstm_core.LSTMParams):
-        return f"{name} is {_kind(got)}, not an LSTMParams"
-    H = want.hidden_size
-    for key in ("W", "b"):
-        g, w = getattr(got, key), getattr(want, key)
-        if g.shape != w.shape:
-            return f"{name}.{key} has shape {g.shape}, expected {w.shape}"
-        bad = ~_close(g.astype(np.float64), w.astype(np.float64), rtol)
-        if not bad.any():
-            continue
-        blocks = sorted({int(i[0]) // H for i in np.argwhere(bad)})
-        where = " and ".join(f"{key}_{LSTM_GATES[k]}" for k in blocks)
-        if before is not None and np.array_equal(g, getattr(before, key)):
-            return f"{name}.{key} is unchanged, and {where} should change"
-
-        def label(index, key=key):
-            gate, unit = LSTM_GATES[int(index[0]) // H], int(index[0]) % H
-            at = f"{key}[{', '.join(str(int(i)) for i in index)}]"
-            return f"{at} ({key}_{gate}, unit {unit})"
-
-        return f"{name}.{key} differs in {where}: " + _entries_message(g, w, bad, label)
-    return None
-
-
-# --- a crash, retold ------------------------------------------------------------------------------------------
-def explain_crash(err, ex, case):
-    """What the crash says, with numpy's shape errors retold in the shapes of the case's arguments."""
-    plain, about_shapes = _plain_error(str(err), case.sizes)
-    message = f"{ex.function} raised {type(err).__name__}: {plain or err}"
-    if about_shapes and case.shapes:
-        message += f". The arguments: {_arguments(case)}"
-    return message
-
-
-_SHAPE = r"\(([\d,\s]*)\)"
-
-
-def _shape_of(text):
-    return tuple(int(n) for n in text.replace(" ", "").split(",") if n)
-
-
-def _size(n, sizes):
-    match = [symbol for symbol, value in sizes.items() if value == n]
-    return f"{n} ({match[0]})" if len(match) == 1 else str(n)
-
-
-def _plain_error(text, sizes):
-    """(numpy's error in plain words, whether it is about shapes), or (None, False) for other errors."""
-    m = re.search(r"could not be broadcast together with shapes (.*?)(?:\s*with remapped|$)", text)
-    if m:
-        shapes = [_shape_of(s) for s in re.findall(_SHAPE, m.group(1))]
-        a, b = shapes[0], shapes[1] if len(shapes) > 1 else ()
-        clash = next(((x, y) for x, y in zip(a[::-1], b[::-1], strict=False) if x != y and 1 not in (x, y)), None)
-        why = f", and {_size(clash[0], sizes)} does not fit {_size(clash[1], sizes)}" if clash else ""
-        return (
-            f"arrays of shapes {_named(a, sizes)} and {_named(b, sizes)} cannot be combined entry by entry: their "
-            f"shapes are lined up from the right{why} (only equal sizes, or a size of 1, fit)",
-            True,
-        )
-    m = re.search(rf"could not broadcast input array from shape {_SHAPE} into shape {_SHAPE}", text)
-    if m:
-        a, b = _shape_of(m.group(1)), _shape_of(m.group(2))
-        return f"an array of shape {_named(a, sizes)} cannot be written into a place of shape {_named(b, sizes)}", True
-    m = re.search(r"\(size (\d+) is different from (\d+)\)", text)
-    if m and "matmul" in text:
-        right, left = int(m.group(1)), int(m.group(2))
-        return (
-            f"a matrix product A @ B needs A's last size to equal B's first, and here A's last is "
-            f"{_size(left, sizes)} and B's first is {_size(right, sizes)}",
-            True,
-        )
-    m = re.search(rf"shapes {_SHAPE} and {_SHAPE} not aligned", text)
-    if m:
-        a, b = _shape_of(m.group(1)), _shape_of(m.group(2))
-        return (
-            f"a matrix product of shapes {_named(a, sizes)} and {_named(b, sizes)} needs the first's last size "
-            "to equal the second's first",
-            True,
-        )
-    m = re.search(
-        r"along dimension (\d+), the array at index \d+ has size (\d+) and the array at index \d+ has size (\d+)", text
-    )
-    if m:
-        axis, x, y = (int(g) for g in m.groups())
-        return (
-            f"np.concatenate joins arrays along one axis, and all their other sizes must match: along axis {axis} "
-            f"they are {_size(x, sizes)} and {_size(y, sizes)}",
-            True,
-        )
-    m = re.search(r"array at index \d+ has (\d+) dimension\(s\) and the array at index \d+ has (\d+) dimension", text)
-    if m:
-        return f"np.concatenate got arrays with {m.group(1)} and {m.group(2)} axes: they need as many", True
-    if "truth value of an array" in text:
-        return (
-            "Python's `if`, `and`, `or`, max() or min() got a whole array where it needs one number or one "
-            "True/False: use numpy's np.max, np.min, np.any or np.all, which work on whole arrays",
-            False,
-        )
-    if "can be converted to Python scalars" in text:
-        return (
-            "math.exp, math.log, float() and int() take one number, and got an array: use np.exp, np.log, ..., "
-            "which work entry by entry on a whole array",
-            False,
-        )
-    m = re.search(r"index (-?\d+) is out of bounds for axis \d+ with size 0", text)
-    if m:
-        return (
-            f"entry {m.group(1)} of an empty array: a search that found nothing (np.flatnonzero, np.nonzero, "
-            "np.where) gives an empty array, and it has no entries to take",
-            False,
-        )
-    if "iteration over a 0-d array" in text:
-        return "a loop over a single number (a 0-d array): numpy's functions work on it without a loop", False
-    return None, False
-
-
-def _arguments(case):
-    """The case's arguments and the answer, each with its shape in the course's symbols."""
-    parts = []
-    for key, value in case.args.items():
-        if isinstance(value, np.ndarray):
-            spec = case.shapes.get(key)
-            parts.append(f"{key} is {spec} = {_numbers_of(value.shape)}" if spec else f"{key} is {value.shape}")
-    answer = case.shapes.get("answer")
-    if answer == "()":
-        parts.append("and the answer is one number")
-    elif answer in case.args:
-        parts.append(f"and the answer has the shape of {answer}")
-    elif answer:
-        want = tuple(case.sizes[s.strip()] for s in answer.strip("()").split(",") if s.strip())
-        parts.append(f"and the answer is {answer} = {_numbers_of(want)}")
-    return ", ".join(parts)

@@ -313,29 +313,41 @@ def draw_cell(ax, *, live=False, animated=False):
     ax.set_ylim(*CELL_YLIM)
     ax.set_aspect("equal")
     ax.axis("off")
-    half = _BOX / 2
     # the cell: a rounded frame, the step's inputs entering from the left and below, its outputs leaving right
     ax.add_patch(
         FancyBboxPatch(
             (0.95, 0.5), 8.1, 3.35, boxstyle="round,pad=0,rounding_size=0.25", fc="0.97", ec="0.55", lw=1.0, zorder=0
         )
     )
-    # the cell state's path along the top: C_{t-1} -> ⊙ f_t -> + i_t ⊙ C~_t -> C_t
-    cell = {"color": CELL_COLORS["c"], "lw": 3.2, "ls": "-"}
     hidden = {"color": CELL_COLORS["h"], "lw": 2.4, "ls": (0, (4, 2.5))}
-    fx, ix, cx, ox = (g[3] for g in CELL_GATES)
+    _cell_paths(ax, hidden)
+    fills = _cell_layers(ax, live, animated)
+    _cell_gate_outputs(ax, hidden)
+    if not live:
+        return None
+    return _cell_numbers(ax, fills, animated)
+
+
+def _cell_paths(ax, hidden):
+    """draw_cell's two paths: the cell state along the top (C_{t-1} -> ⊙ f_t -> + i_t ⊙ C~_t -> C_t), the hidden
+    state along the bottom, where h_{t-1} joins x_t into [h_{t-1}, x_t], which feeds every layer."""
+    cell = {"color": CELL_COLORS["c"], "lw": 3.2, "ls": "-"}
+    fx, ox = CELL_GATES[0][3], CELL_GATES[3][3]
     _arrow(ax, [(0.05, _Y_C), (fx - _R, _Y_C)], **cell)
     _arrow(ax, [(fx + _R, _Y_C), (_X_PLUS - _R, _Y_C)], **cell)
     _arrow(ax, [(_X_PLUS + _R, _Y_C), (9.95, _Y_C)], **cell)
     _op(ax, fx, _Y_C, r"$\odot$")
     _op(ax, _X_PLUS, _Y_C, "+")
-    # the hidden state's path along the bottom: h_{t-1} joins x_t into [h_{t-1}, x_t], which feeds every layer
     _arrow(ax, [(0.05, _Y_BUS), (_X_JOIN - 0.07, _Y_BUS)], **hidden)
     _arrow(ax, [(_X_JOIN, 0.08), (_X_JOIN, _Y_BUS - 0.07)], lw=1.6)
     ax.plot([_X_JOIN], [_Y_BUS], "o", color=BLACK, ms=5, zorder=3)
     ax.plot([_X_JOIN, ox], [_Y_BUS, _Y_BUS], color=BLACK, lw=1.6, zorder=2)
     ax.text(3.1, _Y_BUS - 0.12, r"$[h_{t-1}, x_t]$", ha="center", va="top", fontsize=12)
-    fills = {}
+
+
+def _cell_layers(ax, live, animated):
+    """draw_cell's four layers as boxes fed from [h_{t-1}, x_t]; live, a fill in each (returned by key)."""
+    half, fills = _BOX / 2, {}
     for key, layer, role, x in CELL_GATES:
         _arrow(ax, [(x, _Y_BUS), (x, _Y_GATE - half)], lw=1.3)
         ax.add_patch(
@@ -354,7 +366,14 @@ def draw_cell(ax, *, live=False, animated=False):
             fills[key] = ax.add_patch(rect)
         if live and key == "c_tilde":  # the middle line the candidate's fill starts from
             ax.plot([x - half, x + half], [_Y_GATE, _Y_GATE], color="0.4", lw=0.8, ls=":", zorder=3.2)
-    # the gates' outputs: f_t to the ⊙ on the cell path; i_t and C~_t to their ⊙, whose product joins the +
+    return fills
+
+
+def _cell_gate_outputs(ax, hidden):
+    """draw_cell's gates acting: f_t on the cell path; i_t ⊙ C~_t into the +; h_t = o_t ⊙ tanh(C_t) leaving along the
+    bottom; the names of what enters and leaves."""
+    half = _BOX / 2
+    fx, ix, cx, ox = (g[3] for g in CELL_GATES)
     _arrow(ax, [(fx, _Y_GATE + half), (fx, _Y_C - _R)])
     _arrow(ax, [(ix, _Y_GATE + half), (ix, _Y_MIX), (_X_PLUS - _R, _Y_MIX)])
     _arrow(ax, [(cx, _Y_GATE + half), (cx, _Y_MIX), (_X_PLUS + _R, _Y_MIX)])
@@ -379,9 +398,10 @@ def draw_cell(ax, *, live=False, animated=False):
     ax.text(0.05, _Y_BUS + 0.1, r"$h_{t-1}$", ha="left", va="bottom", **big)
     ax.text(9.95, _Y_BUS + 0.1, r"$h_t$", ha="right", va="bottom", **big)
     ax.text(_X_JOIN - 0.1, 0.12, r"$x_t$", ha="right", va="bottom", **big)
-    if not live:
-        return None
-    # live: the numbers, each under its name or in its box (moved by CellDrawing.show)
+
+
+def _cell_numbers(ax, fills, animated):
+    """draw_cell, live: the numbers, each under its name or in its box (moved by CellDrawing.show)."""
     where = {
         **{key: (x, _Y_GATE - 0.22, "center", "center") for key, _, _, x in CELL_GATES},
         "c_prev": (0.05, _Y_C - 0.12, "left", "top"),
@@ -459,204 +479,184 @@ def unrolled_rnn(steps=4):
     to h_0 (dashed, in a second colour), multiplied at each step it crosses by W_h^T diag(1 - h_t^2)."""
     if isinstance(steps, bool) or not isinstance(steps, int) or not 3 <= steps <= 5:
         raise ValueError(f"steps: expected an integer from 3 to 5 (the steps drawn), got {steps!r}")
-    gap, w, hgt, y = 2.6, 1.1, 0.9, 2.0  # spacing of the steps, a step's box, the row of the states
+    gap, y = 2.6, 2.0  # spacing of the steps, the row of the states
     xs = [1.9 + gap * k for k in range(steps)]
     x_loss = xs[-1] + gap * 0.78
     width = max(x_loss + 0.9, 11.6)  # room for the legend's longest line
     with rc_context(RC):
-        fig = Figure(figsize=(0.86 * width, 5.2), dpi=90)
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_xlim(0, width)
-        ax.set_ylim(-0.75, 5.45)
-        ax.axis("off")
-
-        def arrow(a, b, color=BLACK, ls="-", lw=1.6, rad=0.0):
-            ax.add_patch(
-                FancyArrowPatch(
-                    a,
-                    b,
-                    arrowstyle="-|>",
-                    mutation_scale=15,
-                    color=color,
-                    lw=lw,
-                    ls=ls,
-                    connectionstyle=f"arc3,rad={rad}",
-                    shrinkA=0,
-                    shrinkB=0,
-                )
-            )
-
-        def label(x, y, text, color=BLACK, size=12, **kw):
-            ax.text(x, y, text, ha=kw.pop("ha", "center"), va=kw.pop("va", "center"), fontsize=size, color=color, **kw)
-
-        for k, x in enumerate(xs):
-            ax.add_patch(
-                FancyBboxPatch(
-                    (x - w / 2, y - hgt / 2), w, hgt, boxstyle="round,pad=0.05", fc=SKY, ec=BLACK, lw=1.2, alpha=0.9
-                )
-            )
-            label(x, y + 0.12, r"$\tanh$", size=13)
-            label(x, y - 0.22, f"$t = {k}$", size=10)
-            arrow((x, 0.55), (x, y - hgt / 2 - 0.05))  # x_t in
-            label(x, 0.3, f"$x_{k}$", size=14)
-        # h_t along: from the initial state through every step to the loss
-        starts = [0.25] + [x + w / 2 + 0.05 for x in xs]
-        ends = [x - w / 2 - 0.05 for x in xs] + [x_loss - 0.42]
-        names = ["$h_{-1} = 0$"] + [f"$h_{k}$" for k in range(steps)]
-        for k, (a, b, name) in enumerate(zip(starts, ends, names, strict=True)):
-            arrow((a, y), (b, y), lw=2.0)
-            label((a + b) / 2 + (0.12 if k == 0 else 0), y + 0.13, name, size=13, va="bottom")
-        ax.add_patch(
-            FancyBboxPatch((x_loss - 0.35, y - 0.35), 0.7, 0.7, boxstyle="round,pad=0.05", fc=ORANGE, ec=BLACK, lw=1.2)
-        )
-        label(x_loss, y, "$L$", size=15)
-        label(x_loss, y - 0.62, "loss", size=10)
-        # the gradient's path back: dL/dh_t under each state's arrow, a dashed arc over each step it crosses
-        mids = [(a + b) / 2 for a, b in zip(starts, ends, strict=True)]
-        for k in range(steps):
-            label(mids[k + 1], y - 0.22, rf"$\partial L/\partial h_{k}$", VERMILLION, va="top")
-        arrow((x_loss, y + 0.42), (mids[-1] + 0.05, y + 0.62), VERMILLION, "--", 2.0, rad=0.5)
-        for k in range(steps - 1, 0, -1):
-            arrow((mids[k + 1] - 0.05, y + 0.62), (mids[k] + 0.05, y + 0.62), VERMILLION, "--", 2.0, rad=0.55)
-            label(xs[k], y + 1.82, r"$\times\, W_h^\top$", VERMILLION, va="bottom")
-            label(xs[k], y + 1.42, rf"$\mathrm{{diag}}(1 - h_{k}^2)$", VERMILLION, va="bottom")
-        label(
-            (xs[0] + xs[-1]) / 2,
-            -0.45,
-            rf"from $h_{{{steps - 1}}}$ back to $h_0$ the gradient crosses $T - 1 = {steps - 1}$ steps: "
-            rf"{steps - 1} such factors, one after another",
-            VERMILLION,
-            size=11.5,
-        )
+        fig, ax = _canvas((0.86 * width, 5.2), (0, width), (-0.75, 5.45))
+        label = functools.partial(_label, ax)
+        mids = _unrolled_forward(ax, xs, x_loss, y)
+        _unrolled_backward(ax, xs, x_loss, y, mids)
         # a legend in words and line styles, so nothing depends on colour
         ax.plot([0.3, 1.1], [5.05, 5.05], color=BLACK, lw=2.0)
-        label(
-            1.25,
-            5.05,
-            r"forward: each step mixes $h_{t-1}$ with $x_t$ (the same $W$, $b$ at every step)",
-            ha="left",
-            size=11.5,
-        )
+        forward = r"forward: each step mixes $h_{t-1}$ with $x_t$ (the same $W$, $b$ at every step)"
+        label(1.25, 5.05, forward, ha="left", size=11.5)
         ax.plot([0.3, 1.1], [4.55, 4.55], color=VERMILLION, lw=2.0, ls="--")
-        label(
-            1.25,
-            4.55,
-            r"backward: the gradient $\partial L/\partial h_t$, multiplied at each step it crosses",
-            VERMILLION,
-            ha="left",
-            size=11.5,
-        )
+        backward = r"backward: the gradient $\partial L/\partial h_t$, multiplied at each step it crosses"
+        label(1.25, 4.55, backward, VERMILLION, ha="left", size=11.5)
     return Snapshot(fig)
+
+
+def _label(ax, x, y, text, color=BLACK, size=12, **kw):
+    ax.text(x, y, text, ha=kw.pop("ha", "center"), va=kw.pop("va", "center"), fontsize=size, color=color, **kw)
+
+
+def _unrolled_forward(ax, xs, x_loss, y, w=1.1, hgt=0.9):
+    """unrolled_rnn's steps (boxes w x hgt at ``xs``), x_t into each, h_t along to the loss at ``x_loss``.
+    Returns the middles of the h arrows, where the backward labels go."""
+    label = functools.partial(_label, ax)
+    for k, x in enumerate(xs):
+        box = FancyBboxPatch(
+            (x - w / 2, y - hgt / 2), w, hgt, boxstyle="round,pad=0.05", fc=SKY, ec=BLACK, lw=1.2, alpha=0.9
+        )
+        ax.add_patch(box)
+        label(x, y + 0.12, r"$\tanh$", size=13)
+        label(x, y - 0.22, f"$t = {k}$", size=10)
+        _curved_arrow(ax, (x, 0.55), (x, y - hgt / 2 - 0.05))  # x_t in
+        label(x, 0.3, f"$x_{k}$", size=14)
+    # h_t along: from the initial state through every step to the loss
+    starts = [0.25] + [x + w / 2 + 0.05 for x in xs]
+    ends = [x - w / 2 - 0.05 for x in xs] + [x_loss - 0.42]
+    names = ["$h_{-1} = 0$"] + [f"$h_{k}$" for k in range(len(xs))]
+    for k, (a, b, name) in enumerate(zip(starts, ends, names, strict=True)):
+        _curved_arrow(ax, (a, y), (b, y), lw=2.0)
+        label((a + b) / 2 + (0.12 if k == 0 else 0), y + 0.13, name, size=13, va="bottom")
+    loss = FancyBboxPatch((x_loss - 0.35, y - 0.35), 0.7, 0.7, boxstyle="round,pad=0.05", fc=ORANGE, ec=BLACK, lw=1.2)
+    ax.add_patch(loss)
+    label(x_loss, y, "$L$", size=15)
+    label(x_loss, y - 0.62, "loss", size=10)
+    return [(a + b) / 2 for a, b in zip(starts, ends, strict=True)]
+
+
+def _unrolled_backward(ax, xs, x_loss, y, mids):
+    """unrolled_rnn's gradient path back: dL/dh_t under each state's arrow, a dashed arc over each step."""
+    label, steps = functools.partial(_label, ax), len(xs)
+    for k in range(steps):
+        label(mids[k + 1], y - 0.22, rf"$\partial L/\partial h_{k}$", VERMILLION, va="top")
+    _curved_arrow(ax, (x_loss, y + 0.42), (mids[-1] + 0.05, y + 0.62), VERMILLION, "--", 2.0, rad=0.5)
+    for k in range(steps - 1, 0, -1):
+        _curved_arrow(ax, (mids[k + 1] - 0.05, y + 0.62), (mids[k] + 0.05, y + 0.62), VERMILLION, "--", 2.0, rad=0.55)
+        label(xs[k], y + 1.82, r"$\times\, W_h^\top$", VERMILLION, va="bottom")
+        label(xs[k], y + 1.42, rf"$\mathrm{{diag}}(1 - h_{k}^2)$", VERMILLION, va="bottom")
+    crossing = (
+        rf"from $h_{{{steps - 1}}}$ back to $h_0$ the gradient crosses $T - 1 = {steps - 1}$ steps: "
+        rf"{steps - 1} such factors, one after another"
+    )
+    label((xs[0] + xs[-1]) / 2, -0.45, crossing, VERMILLION, size=11.5)
 
 
 # --- notebooks 03 and 05: the two paths the gradient takes back from C_t
+def _canvas(figsize, xlim, ylim):
+    """A figure with one frameless axes filling it, in data units ``xlim`` x ``ylim``, for a diagram."""
+    fig = Figure(figsize=figsize, dpi=90)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.axis("off")
+    return fig, ax
+
+
+def _curved_arrow(ax, a, b, color=BLACK, ls="-", lw=1.6, *, rad=0.0, scale=15):
+    """An arrow from ``a`` to ``b`` (x, y), straight or bent by ``rad``."""
+    ax.add_patch(
+        FancyArrowPatch(
+            a,
+            b,
+            arrowstyle="-|>",
+            mutation_scale=scale,
+            color=color,
+            lw=lw,
+            ls=ls,
+            connectionstyle=f"arc3,rad={rad}",
+            shrinkA=0,
+            shrinkB=0,
+        )
+    )
+
+
+def _node(ax, x, y, text, w=0.9, h=0.55, fc="white", fontsize=14):
+    """A rounded box centred on (x, y) with ``text`` in it."""
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05", fc=fc, ec=BLACK, lw=1.2))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+
+
+def _legend_line(ax, x, y, text, length=0.6, **style):
+    """A legend entry in words: a short line in ``style`` at (x, y), then ``text``."""
+    ax.plot([x, x + length], [y, y], **style)
+    ax.text(x + length + 0.1, y, text, va="center", fontsize=10.5)
+
+
+_GREY = "0.6"  # the forward pass under a gradient diagram
+_TWO_PATHS = {"belt": 3.7, "low": 1.75, "L": 3.3, "R": 8.6, "gx": 6.25}  # rows of C and h, columns, the gates' box
+
+
 def two_paths():
     """The two ways the gradient goes back from C_t to C_{t-1}, drawn over one step of the forward pass (grey):
     along the cell (multiplied by f_t) and out through the gates' pre-activations a_t, W_h and h_{t-1}."""
-    grey = "0.6"
     with rc_context(RC):
-        fig = Figure(figsize=(10, 5.6), dpi=90)
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_xlim(0, 10)
-        ax.set_ylim(0, 5.6)
-        ax.axis("off")
-
-        def node(x, y, text, w=0.9, h=0.55, fc="white", fontsize=14):
-            ax.add_patch(
-                FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05", fc=fc, ec=BLACK, lw=1.2)
-            )
-            ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
-
-        def op(x, y, text):
-            ax.add_patch(
-                FancyBboxPatch((x - 0.2, y - 0.2), 0.4, 0.4, boxstyle="circle,pad=0", fc="white", ec=grey, lw=1.2)
-            )
-            ax.text(x, y, text, ha="center", va="center", fontsize=13, color="0.35")
-
-        def arrow(a, b, color=grey, lw=1.3, ls="-", rad=0.0, scale=13):
-            ax.add_patch(
-                FancyArrowPatch(
-                    a,
-                    b,
-                    arrowstyle="-|>",
-                    mutation_scale=scale,
-                    color=color,
-                    lw=lw,
-                    ls=ls,
-                    connectionstyle=f"arc3,rad={rad}",
-                    shrinkA=0,
-                    shrinkB=0,
-                )
-            )
-
-        belt, low, L, R = 3.7, 1.75, 3.3, 8.6  # heights of the belt and of h_{t-1}; columns of C_{t-1} and C_t
-        # the forward pass of step t, in grey
-        node(L, belt, r"$C_{t-1}$")
-        node(R, belt, r"$C_t$")
-        arrow((L + 0.5, belt), (5.3, belt))
-        op(5.5, belt, r"$\odot$")
-        arrow((5.7, belt), (6.8, belt))
-        op(7.0, belt, "+")
-        arrow((7.2, belt), (R - 0.5, belt))
-        node(L, low, r"$h_{t-1}$")
-        arrow((L, belt - 0.3), (L, low + 0.3))
-        ax.text(L + 0.12, 2.72, r"$h_{t-1} = o_{t-1} \odot \tanh(C_{t-1})$", va="center", fontsize=10.5, color="0.35")
-        gx = 6.25  # the gates' box
-        node(
-            gx,
-            low,
-            "the gates at step $t$\n" + r"$f_t,\ i_t,\ \tilde{C}_t,\ o_t$",
-            w=2.3,
-            h=0.95,
-            fc="#F2F2F2",
-            fontsize=12,
-        )
-        arrow((L + 0.5, low + 0.12), (gx - 1.2, low + 0.12))
-        ax.text((L + gx - 0.7) / 2, low + 0.3, r"$W_h$", ha="center", fontsize=11, color="0.35")
-        arrow((gx, 0.35), (gx, low - 0.53))
-        ax.text(gx + 0.15, 0.45, r"$x_t$", fontsize=12, color="0.35")
-        arrow((5.5, low + 0.53), (5.5, belt - 0.2))
-        ax.text(5.6, 3.1, r"$f_t$", fontsize=11, color="0.35")
-        arrow((7.0, low + 0.53), (7.0, belt - 0.2))
-        ax.text(7.1, 3.1, r"$i_t \odot \tilde{C}_t$", fontsize=11, color="0.35")
-        # the gradient arriving at C_t from later steps and from h_t = o_t tanh(C_t)
-        arrow((9.95, belt), (R + 0.5, belt), color=BLACK, lw=1.5, ls=":")
-        ax.text(9.95, belt + 0.3, r"$\partial L/\partial C_t$", ha="right", fontsize=12)
-        # the cell path
-        arrow((R - 0.25, belt + 0.33), (L + 0.25, belt + 0.33), color=BLUE, lw=3.2, rad=0.28, scale=18)
-        ax.text((L + R) / 2, 4.95, r"the cell path: $\odot\, f_t$", ha="center", fontsize=12.5, color=BLUE)
-        # the gate path: out through the gates, W_h and h_{t-1}
-        arrow((R - 0.2, belt - 0.32), (gx + 1.2, low + 0.5), color=VERMILLION, lw=3, ls="--", scale=18)
-        ax.text(8.3, 2.45, "the gate path:\n" + r"$\partial L/\partial a_t$", fontsize=11.5, color=VERMILLION)
-        arrow((gx - 1.2, low - 0.2), (L + 0.5, low - 0.2), color=VERMILLION, lw=3, ls="--", scale=18)
-        ax.text(
-            L + 0.6,
-            low - 0.62,
-            r"$\partial L/\partial h_{t-1} = W_h^\top\, \partial L/\partial a_t$",
-            ha="center",
-            fontsize=11.5,
-            color=VERMILLION,
-        )
-        arrow((L - 0.4, low + 0.3), (L - 0.4, belt - 0.3), color=VERMILLION, lw=3, ls="--", scale=18)
-        ax.text(
-            L - 0.55,
-            2.72,
-            r"$\odot\, o_{t-1} \odot (1 - \tanh^2 C_{t-1})$",
-            ha="right",
-            va="center",
-            fontsize=11,
-            color=VERMILLION,
-        )
-        ax.text(L - 0.5, belt + 0.5, "the two add up:\n" + r"$\partial L/\partial C_{t-1}$", ha="right", fontsize=11)
+        fig, ax = _canvas((10, 5.6), (0, 10), (0, 5.6))
+        _two_paths_forward(ax, **_TWO_PATHS)
+        _two_paths_backward(ax, **_TWO_PATHS)
         # a legend in words, so that no lesson depends on colour
-        ax.plot([0.3, 0.9], [0.62, 0.62], color=BLUE, lw=3.2)
-        ax.text(1.0, 0.62, "the cell path: no matrix, no tanh slope", va="center", fontsize=10.5)
-        ax.plot([0.3, 0.9], [0.27, 0.27], color=VERMILLION, lw=3, ls="--")
-        ax.text(1.0, 0.27, r"the gate path: out of the cell, back through $W_h$", va="center", fontsize=10.5)
-        ax.plot([7.2, 7.8], [0.62, 0.62], color=grey, lw=1.3)
-        ax.text(7.9, 0.62, "the forward pass", va="center", fontsize=10.5)
+        _legend_line(ax, 0.3, 0.62, "the cell path: no matrix, no tanh slope", color=BLUE, lw=3.2)
+        _legend_line(
+            ax, 0.3, 0.27, r"the gate path: out of the cell, back through $W_h$", color=VERMILLION, lw=3, ls="--"
+        )
+        _legend_line(ax, 7.2, 0.62, "the forward pass", color=_GREY, lw=1.3)
         fig.text(0.5, 0.975, r"Two paths back from $C_t$ to $C_{t-1}$", ha="center", va="top", fontsize=13)
     return Snapshot(fig)
+
+
+def _two_paths_forward(ax, belt, low, L, R, gx):
+    """two_paths' grey forward step: C_{t-1} -> ⊙ f_t -> + i_t ⊙ C~_t -> C_t along the top, h_{t-1} and x_t into
+    the gates below."""
+    arrow = functools.partial(_curved_arrow, ax, color=_GREY, lw=1.3, scale=13)
+
+    def op(x, y, text):
+        ax.add_patch(
+            FancyBboxPatch((x - 0.2, y - 0.2), 0.4, 0.4, boxstyle="circle,pad=0", fc="white", ec=_GREY, lw=1.2)
+        )
+        ax.text(x, y, text, ha="center", va="center", fontsize=13, color="0.35")
+
+    _node(ax, L, belt, r"$C_{t-1}$")
+    _node(ax, R, belt, r"$C_t$")
+    arrow((L + 0.5, belt), (5.3, belt))
+    op(5.5, belt, r"$\odot$")
+    arrow((5.7, belt), (6.8, belt))
+    op(7.0, belt, "+")
+    arrow((7.2, belt), (R - 0.5, belt))
+    _node(ax, L, low, r"$h_{t-1}$")
+    arrow((L, belt - 0.3), (L, low + 0.3))
+    ax.text(L + 0.12, 2.72, r"$h_{t-1} = o_{t-1} \odot \tanh(C_{t-1})$", va="center", fontsize=10.5, color="0.35")
+    gates = "the gates at step $t$\n" + r"$f_t,\ i_t,\ \tilde{C}_t,\ o_t$"
+    _node(ax, gx, low, gates, w=2.3, h=0.95, fc="#F2F2F2", fontsize=12)
+    arrow((L + 0.5, low + 0.12), (gx - 1.2, low + 0.12))
+    ax.text((L + gx - 0.7) / 2, low + 0.3, r"$W_h$", ha="center", fontsize=11, color="0.35")
+    arrow((gx, 0.35), (gx, low - 0.53))
+    ax.text(gx + 0.15, 0.45, r"$x_t$", fontsize=12, color="0.35")
+    arrow((5.5, low + 0.53), (5.5, belt - 0.2))
+    ax.text(5.6, 3.1, r"$f_t$", fontsize=11, color="0.35")
+    arrow((7.0, low + 0.53), (7.0, belt - 0.2))
+    ax.text(7.1, 3.1, r"$i_t \odot \tilde{C}_t$", fontsize=11, color="0.35")
+
+
+def _two_paths_backward(ax, belt, low, L, R, gx):
+    """two_paths' gradient: dL/dC_t arriving, the cell path (blue) and the gate path (vermillion, dashed)."""
+    path = functools.partial(_curved_arrow, ax, lw=3, scale=18)
+    _curved_arrow(ax, (9.95, belt), (R + 0.5, belt), color=BLACK, lw=1.5, ls=":", scale=13)
+    ax.text(9.95, belt + 0.3, r"$\partial L/\partial C_t$", ha="right", fontsize=12)
+    path((R - 0.25, belt + 0.33), (L + 0.25, belt + 0.33), color=BLUE, lw=3.2, rad=0.28)
+    ax.text((L + R) / 2, 4.95, r"the cell path: $\odot\, f_t$", ha="center", fontsize=12.5, color=BLUE)
+    path((R - 0.2, belt - 0.32), (gx + 1.2, low + 0.5), color=VERMILLION, ls="--")
+    ax.text(8.3, 2.45, "the gate path:\n" + r"$\partial L/\partial a_t$", fontsize=11.5, color=VERMILLION)
+    path((gx - 1.2, low - 0.2), (L + 0.5, low - 0.2), color=VERMILLION, ls="--")
+    dh = r"$\partial L/\partial h_{t-1} = W_h^\top\, \partial L/\partial a_t$"
+    ax.text(L + 0.6, low - 0.62, dh, ha="center", fontsize=11.5, color=VERMILLION)
+    path((L - 0.4, low + 0.3), (L - 0.4, belt - 0.3), color=VERMILLION, ls="--")
+    through_h = r"$\odot\, o_{t-1} \odot (1 - \tanh^2 C_{t-1})$"
+    ax.text(L - 0.55, 2.72, through_h, ha="right", va="center", fontsize=11, color=VERMILLION)
+    ax.text(L - 0.5, belt + 0.5, "the two add up:\n" + r"$\partial L/\partial C_{t-1}$", ha="right", fontsize=11)
 
 
 # --- notebook 08: time against sequence length, and what one unit of a trained LSTM knows

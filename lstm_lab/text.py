@@ -8,12 +8,12 @@ import json
 
 import numpy as np
 
+from lstm_core import CELLS
 from lstm_core.charlm import CharLM, Vocab
 
 from .scenarios import DATA
 
 TRAIN_FRACTION = 0.9  # the first 90% of the characters for training, the last 10% for validation
-KINDS = ("lstm", "gru", "rnn")
 
 
 @functools.cache
@@ -39,8 +39,11 @@ def checkpoint_path(kind):
     return DATA / f"charlm_{kind}.npz"
 
 
+KINDS = tuple(kind for kind in CELLS if checkpoint_path(kind).exists())  # the kinds with a shipped model
+
+
 def load_model(kind):
-    """The longer-trained model of this kind ("lstm", "gru" or "rnn"), as shipped with the course."""
+    """The longer-trained model of this kind (one of KINDS: "lstm", "gru", "rnn"), as shipped with the course."""
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
     return CharLM.load(checkpoint_path(kind), vocab=vocab())

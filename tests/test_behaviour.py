@@ -37,24 +37,24 @@ def test_seeded_init_is_reproducible_and_pinned():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_dtype_follows_the_parameters(dtype, path):
+def test_dtype_follows_the_parameters(dtype, impl):
     p = LSTMParams.init(3, 4, seed=0, dtype=dtype)
-    run = path.lstm_forward(XS, p)  # float64 input, cast to the parameters' dtype
-    g = path.lstm_backward(np.ones_like(run.h), run)
+    run = impl.lstm_forward(XS, p)  # float64 input, cast to the parameters' dtype
+    g = impl.lstm_backward(np.ones_like(run.h), run)
     for arr in (run.h, run.c, run.f, run.o, g.W, g.b, g.x, g.h0, g.c0):
         assert arr.dtype == dtype
     h, c, _ = lstm_step(XS[0], np.zeros((2, 4)), np.zeros((2, 4)), p)
     assert h.dtype == c.dtype == dtype
-    assert path.rnn_forward(XS, RNNParams.init(3, 4, seed=0, dtype=dtype)).h.dtype == dtype
+    assert impl.rnn_forward(XS, RNNParams.init(3, 4, seed=0, dtype=dtype)).h.dtype == dtype
 
 
 @pytest.mark.parametrize("big", [1000.0, -1000.0])
-def test_sigmoid_never_overflows(big, path):
+def test_sigmoid_never_overflows(big, impl):
     p = LSTMParams.init(3, 4, seed=0)
     p.b[:] = big
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        run = path.lstm_forward(XS * big, p)
-        g = path.lstm_backward(np.ones_like(run.h), run)
+        run = impl.lstm_forward(XS * big, p)
+        g = impl.lstm_backward(np.ones_like(run.h), run)
         s = lstm_core.sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     np.testing.assert_array_equal(s, [0.0, 0.5, 1.0])
     assert all(np.isfinite(a).all() for a in (run.h, run.c, g.W, g.x))
@@ -62,7 +62,7 @@ def test_sigmoid_never_overflows(big, path):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_sigmoid_is_the_textbook_formula_to_the_bit(dtype):
-    """lstm_core.sigmoid computes 1 / (1 + e^{-a}) as written, in place or not; the fast path's tanh for C~,
+    """lstm_core.sigmoid computes 1 / (1 + e^{-a}) as written, in place or not; the fast impl's tanh for C~,
     2 sigma(2a) - 1, and its tanh(C_t) by way of one exp, are np.tanh to rounding (a few units in the last place,
     absolute)."""
     from lstm_core.activations import sigmoid_from_exp_neg, tanh_from_sigmoid_of_double, tanh_with_exp
@@ -76,7 +76,7 @@ def test_sigmoid_is_the_textbook_formula_to_the_bit(dtype):
     assert lstm_core.sigmoid(inplace, out=inplace) is inplace and np.array_equal(inplace, want)
     t = tanh_from_sigmoid_of_double(lstm_core.sigmoid(2 * a))
     assert np.max(np.abs(t - np.tanh(a))) <= 4 * np.finfo(dtype).eps
-    # the fast path's tanh(C_t), by way of e^{-2a}: np.tanh to rounding, and exactly -1, 0 and 1 at the ends
+    # the fast impl's tanh(C_t), by way of e^{-2a}: np.tanh to rounding, and exactly -1, 0 and 1 at the ends
     ends = np.array([-1000.0, -400.0, 0.0, 400.0, 1000.0], dtype)
     with np.errstate(over="ignore"):
         t = tanh_with_exp(a, np.empty_like(a))
@@ -140,26 +140,26 @@ def test_bad_parameters_and_gradients():
     assert "x:" in err(lstm_step, XS[0, :, :2], np.zeros((2, 4)), np.zeros((2, 4)), P)
 
 
-def test_changing_params_after_forward_does_not_corrupt_backward(path):
+def test_changing_params_after_forward_does_not_corrupt_backward(impl):
     p = P.copy()
-    run = path.lstm_forward(XS, p)
-    before = path.lstm_backward(np.ones_like(run.h), run).W
+    run = impl.lstm_forward(XS, p)
+    before = impl.lstm_backward(np.ones_like(run.h), run).W
     p.W[:] = 0
-    np.testing.assert_array_equal(path.lstm_backward(np.ones_like(run.h), run).W, before)
+    np.testing.assert_array_equal(impl.lstm_backward(np.ones_like(run.h), run).W, before)
 
 
-def peak_bytes(T, path):
+def peak_bytes(T, impl):
     xs = np.zeros((T, 1, 2))
     p = LSTMParams.init(2, 8, seed=0)
     tracemalloc.start()
-    run = path.lstm_forward(xs, p)
-    path.lstm_backward(np.ones_like(run.h), run)
+    run = impl.lstm_forward(xs, p)
+    impl.lstm_backward(np.ones_like(run.h), run)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak
 
 
-def test_memory_is_linear_in_sequence_length(path):
-    small, large = peak_bytes(1_000, path), peak_bytes(10_000, path)
+def test_memory_is_linear_in_sequence_length(impl):
+    small, large = peak_bytes(1_000, impl), peak_bytes(10_000, impl)
     assert 8 < large / small < 12, (small, large)
     assert large < 10_000 * 1 * 8 * 8 * 40  # about 40 float64 (B, H) arrays per step at most

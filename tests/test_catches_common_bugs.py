@@ -6,6 +6,8 @@ lstm_core/lstm.py) reach the readable sequence functions, which loop over the st
 are planted into the fast path (lstm_core/fast.py).
 """
 
+import importlib
+
 import pytest
 from helpers import lstm_sequence_errors, lstm_step_errors, make_case
 
@@ -91,3 +93,31 @@ def test_mutants_do_not_leak_into_lstm_core():
     lstm_lab.bugs.step_bug("no output tanh")
     for module in (L, F):
         assert max(lstm_sequence_errors(module, make_case(3, 1, 2, 2, seed=0)).values()) < 1e-6
+
+
+@pytest.mark.parametrize(
+    "line, found",
+    [
+        ("    h_t = o_t * tanh_c  # hidden state", True),
+        ("    h_t = o_t*tanh_c   # the comment reworded, the spacing changed", True),
+        ("    h_t = (o_t\n           * tanh_c)", True),
+        ("    h_t = o_t * np.tanh(c_t)  # the statement itself rewritten", False),
+    ],
+)
+def test_a_planted_bug_finds_its_statement_by_its_code_and_says_so_when_it_cannot(tmp_path, monkeypatch, line, found):
+    name = f"cell_for_mutation_{abs(hash(line))}"
+    (tmp_path / f"{name}.py").write_text(f"def step(o_t, tanh_c, c_t):\n{line}\n    return h_t\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module(name)
+    if found:
+        assert load_mutant(module, "h_t = o_t * tanh_c", "h_t = o_t * c_t").step(2.0, 0.5, 3.0) == 6.0
+    else:
+        with pytest.raises(ValueError, match="occurs 0 times"):
+            load_mutant(module, "h_t = o_t * tanh_c", "h_t = o_t * c_t")
+
+
+def test_every_catalogued_bug_still_finds_its_statement_in_lstm_py():
+    for name in lstm_lab.bugs.STEP_BUGS:
+        assert lstm_lab.bugs.step_bug(name) is not None, name
+    with pytest.raises(ValueError, match="old: expected one Python statement"):
+        load_mutant(L, "h_t = o_t *", "h_t = 0")

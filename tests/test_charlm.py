@@ -11,7 +11,7 @@ from lstm_core.charlm import CharLM, Vocab
 TEXT = "the cat sat on the mat. the dog sat on the log.\n" * 4
 VOCAB = Vocab.from_text(TEXT)
 IDS = VOCAB.encode(TEXT)
-KINDS = ["lstm", "gru", "rnn"]
+KINDS = list(lstm_core.CELLS)
 
 
 def small(kind, dtype=np.float64, seed=0):
@@ -44,7 +44,9 @@ def test_chunk_gradients_are_the_gradients_with_the_carried_state_held_fixed(kin
 
     for name, arr in lm.params.items():
         tbptt = lstm_core.numerical_gradient(chunk2_loss, arr)
-        assert norm_rel(grads[name], tbptt) < 1e-7, name
+        # central differences carry a rounding floor of about 1e-16 * |L| / eps = 1e-9 per entry: an array whose
+        # gradient is small (the peephole weights') is held to that floor instead of its own norm
+        assert norm_rel(grads[name], tbptt) < 1e-7 or np.abs(grads[name] - tbptt).max() < 2e-9, name
     full = lstm_core.numerical_gradient(chunk2_through_both, lm.params["W_y" if kind == "rnn" else "b_y"])
     assert full.shape  # computed; the recurrent weights show the difference:
     cell = "W" if kind != "gru" else "W_h"

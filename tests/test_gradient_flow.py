@@ -35,7 +35,7 @@ def test_without_the_h_path_the_total_is_the_cell_path_and_with_w_f_zero_the_con
     np.testing.assert_allclose(g["cell_path"], g["constant_gate"], rtol=1e-12)
 
 
-@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("kind", list(lstm_core.CELLS))
 def test_connectivity_is_the_frobenius_norm_of_the_finite_difference_jacobian(kind):
     model, b = small_case(kind, seed=1)
     conn = S.connectivity(model, b.xs)

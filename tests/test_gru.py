@@ -392,7 +392,7 @@ def test_planted_bug_is_caught(name, old, new, check, step_check):
         assert errs[step_check] > 1e-3, errs
 
 
-# the same kinds of bug planted into the fast path (lstm_core/fast.py): (name, line, buggy line, check);
+# the same kinds of bug planted into the fast path (lstm_core/fast.py): (name, statement, buggy statement, check);
 # checked on 70 steps, so that its backward runs in two chunks (64 + 6 steps)
 FAST_MUTANTS = [
     ("z and 1 - z swapped in the h_t update", "h_t *= z_t", "h_t *= 1.0 - z_t", "h"),
@@ -402,7 +402,7 @@ FAST_MUTANTS = [
         "np.copyto(n[t], (Wb[2 * H :, :H] @ (r_t * h_prev)) + Wb[2 * H :, H:])",
         "h",
     ),
-    ("sigmoid used in place of its derivative", "k_r *= r  # sigma'(r)", "k_r[...] = r  # sigma'(r)", "dW_x"),
+    ("sigmoid used in place of its derivative", "k_r *= r", "k_r[...] = r", "dW_x"),
     ("dh_prev not carried back through the gates", "np.matmul(W_hT, da_t, out=dh_next)", "dh_next[...] = 0", "dW_h"),
     ("dh_prev misses the direct path through z_t", "dh_next += direct", "pass", "dh0"),
     ("the candidate's gradient skips tanh'", "dtanh_from_output(n, out=k_n)", "k_n[...] = 1.0", "dW_x"),
@@ -412,7 +412,12 @@ FAST_MUTANTS = [
         "np.subtract(n, h_prev, out=k_r)",
         "db_x",
     ),
-    ("weight gradients not summed over steps", "dW_x += np.matmul(ax.T", "dW_x = np.matmul(ax.T", "dW_x"),
+    (
+        "weight gradients not summed over steps",
+        "dW_x += np.matmul(ax.T, run.xs[t0:t1].reshape(rows, D), out=dW_x_chunk)",
+        "dW_x = np.matmul(ax.T, run.xs[t0:t1].reshape(rows, D), out=dW_x_chunk)",
+        "dW_x",
+    ),
 ]
 
 

@@ -3,7 +3,7 @@ through what it returns.
 
 * lstm_core.fast against the readable functions: every output and every gradient, norms included, to 1e-12
   relative (float64), on T = 1, B = 1, D != H, and T = 1,000.
-* lstm_core.fast's GRU against the readable GRU, the same way.
+* every cell of lstm_core.CELLS with a fast path against its readable functions, every array they show.
 * Determinism: two fresh processes give the same bytes of h, c and every gradient (LSTM, GRU and RNN), both
   paths, both dtypes.
 * Safe outputs: a write into any array a run or a backward returned is refused, or changes no later result.
@@ -11,6 +11,7 @@ through what it returns.
   and recycled memory gives the same bits as new memory.
 """
 
+import dataclasses
 import hashlib
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from lstm_core import fast
 SHAPES = [(1, 1, 1, 1), (1, 3, 4, 2), (7, 1, 3, 5), (9, 4, 6, 3), (1000, 2, 3, 4)]  # (T, B, D, H)
 RUN_FIELDS = ("h", "c", "f", "i", "c_tilde", "o")
 GRAD_FIELDS = ("W", "b", "x", "h0", "c0", "h_norm", "c_norm")
-PARAMS = {"lstm": lstm_core.LSTMParams, "gru": lstm_core.GRUParams, "rnn": lstm_core.RNNParams}
+FAST = sorted(kind for kind, cell in lstm_core.CELLS.items() if cell.fast_forward is not None)  # with a fast path
 
 
 @pytest.mark.parametrize("squash", ["tanh", "relu"])
@@ -44,33 +45,38 @@ def test_fast_lstm_equals_the_readable_lstm(shape, squash):
         assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
 
 
-# the RNN's and the GRU's outputs and gradients, each checked as the LSTM's are
-CELL_FIELDS = {
-    "rnn": (("h",), ("W", "b", "x", "h0", "h_norm")),
-    "gru": (("h", "r", "z", "n", "hn"), ("W_x", "W_h", "b_x", "b_h", "x", "h0", "h_norm")),
-}
+def public_arrays(record):
+    """The arrays a run or a gradient record shows: its dataclass fields that are arrays, bar the private ones."""
+    fields = (f.name for f in dataclasses.fields(record) if not f.name.startswith("_"))
+    return {name: getattr(record, name) for name in fields if isinstance(getattr(record, name), np.ndarray)}
 
 
-@pytest.mark.parametrize("kind", sorted(CELL_FIELDS))
+@pytest.mark.parametrize("kind", FAST)
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "T{}B{}D{}H{}".format(*s))
-def test_fast_rnn_and_gru_equal_the_readable_ones(shape, kind):
+def test_every_fast_path_equals_the_readable_one(shape, kind):
+    # every array the readable run and backward show, from the registry: a new cell's fast path is checked too
     T, B, D, H = shape
+    cell = lstm_core.CELLS[kind]
     rng = np.random.default_rng(T + B + D + H)
-    p = PARAMS[kind].init(D, H, seed=1)
-    xs, h0, dh = rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), rng.normal(size=(T, B, H))
-    run_fields, grad_fields = CELL_FIELDS[kind]
-    slow, quick = getattr(lstm_core, f"{kind}_forward")(xs, p, h0), getattr(fast, f"{kind}_forward")(xs, p, h0)
-    for name in run_fields:
-        assert scaled(getattr(quick, name), getattr(slow, name)) <= 1e-12, name
-    g_slow, g_fast = getattr(lstm_core, f"{kind}_backward")(dh, slow), getattr(fast, f"{kind}_backward")(dh, quick)
-    for name in grad_fields:
-        assert scaled(getattr(g_fast, name), getattr(g_slow, name)) <= 1e-12, name
+    p = cell.params.init(D, H, seed=1)
+    xs, dh = rng.normal(size=(T, B, D)), rng.normal(size=(T, B, H))
+    state = [rng.normal(size=(B, H)) for _ in cell.state]
+    slow, quick = cell.forward(xs, p, *state), cell.fast_forward(xs, p, *state)
+    shown = public_arrays(slow)
+    assert {"h", "xs", "h0"} <= set(shown)
+    for name, a in shown.items():
+        assert scaled(getattr(quick, name), a) <= 1e-12, name
+    g_slow, g_fast = cell.backward(dh, slow), cell.fast_backward(dh, quick)
+    grads = public_arrays(g_slow)
+    assert set(p.FIELDS) | {"x", "h0", "h_norm"} <= set(grads)
+    for name, a in grads.items():
+        assert scaled(getattr(g_fast, name), a) <= 1e-12, name
 
 
-@pytest.mark.parametrize("kind", sorted(PARAMS))
+@pytest.mark.parametrize("kind", FAST)
 def test_fast_backward_without_the_input_gradient_gives_the_same_other_gradients(kind):
-    forward, backward = getattr(fast, f"{kind}_forward"), getattr(fast, f"{kind}_backward")
-    p = PARAMS[kind].init(4, 5, seed=2)
+    forward, backward = lstm_core.CELLS[kind].fast_forward, lstm_core.CELLS[kind].fast_backward
+    p = lstm_core.CELLS[kind].params.init(4, 5, seed=2)
     rng = np.random.default_rng(2)
     run = forward(rng.normal(size=(70, 3, 4)), p)
     dh = rng.normal(size=(70, 3, 5))
@@ -207,11 +213,11 @@ def _every_array(obj):
     return found
 
 
-@pytest.mark.parametrize("kind", sorted(PARAMS))
+@pytest.mark.parametrize("kind", FAST)
 def test_fast_path_reuses_memory_only_when_nothing_holds_it(kind):
-    forward, backward = getattr(fast, f"{kind}_forward"), getattr(fast, f"{kind}_backward")
+    forward, backward = lstm_core.CELLS[kind].fast_forward, lstm_core.CELLS[kind].fast_backward
     T, B, D, H = 70, 3, 4, 5  # 70 steps: backward runs in two chunks
-    p = PARAMS[kind].init(D, H, seed=3)
+    p = lstm_core.CELLS[kind].params.init(D, H, seed=3)
     rng = np.random.default_rng(3)
     (xs1, xs2), (dh1, dh2) = rng.normal(size=(2, T, B, D)), rng.normal(size=(2, T, B, H))
     run1 = forward(xs1, p)

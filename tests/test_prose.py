@@ -119,6 +119,7 @@ DOC_NOT_RESULTS = {
         "3.10": "the oldest Python the course supports (pyproject.toml)",
         "1e-12": "the parity tests' tolerance",
     },
+    "docs/lstm_core.md": {"2000": "a citation's year: Gers and Schmidhuber, 2000"},
 }
 HISTORY = "## The fast path"  # docs/performance.md: how the fast path was built, measured on earlier versions
 

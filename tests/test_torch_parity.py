@@ -12,7 +12,7 @@ from lstm_lab.bugs import load_mutant
 
 torch = pytest.importorskip("torch", reason="torch is not installed: pip install torch==2.13.0 (CPU build)")
 
-# the sequence tests run on both paths, readable and fast (the ``path`` fixture, tests/conftest.py)
+# the sequence tests run on both paths, readable and fast (the ``impl`` fixture, tests/conftest.py)
 
 
 def t64(a):
@@ -33,9 +33,9 @@ def torch_lstm(case, convert):
     return out.detach().numpy(), cn.detach().numpy()[0], grads, x.grad.numpy(), h0t.grad.numpy()[0], c0t.grad.numpy()[0]
 
 
-def lstm_parity_errors(case, convert=lstm_core.torch_convert, path=lstm_core.lstm):
-    run = path.lstm_forward(case["xs"], case["p"], case["h0"], case["c0"])
-    g = path.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
+def lstm_parity_errors(case, convert=lstm_core.torch_convert, impl=lstm_core.lstm):
+    run = impl.lstm_forward(case["xs"], case["p"], case["h0"], case["c0"])
+    g = impl.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
     out, cn, gp, gx, gh0, gc0 = torch_lstm(case, convert)
     return {
         "h": scaled_err(run.h, out),
@@ -49,16 +49,16 @@ def lstm_parity_errors(case, convert=lstm_core.torch_convert, path=lstm_core.lst
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 1, 8), (6, 3, 4, 5), (50, 2, 3, 16)], ids=str)
-def test_lstm_matches_torch(shape, path):
-    errs = lstm_parity_errors(make_case(*shape, seed=9), path=path)
+def test_lstm_matches_torch(shape, impl):
+    errs = lstm_parity_errors(make_case(*shape, seed=9), impl=impl)
     assert max(errs.values()) <= 1e-12, errs
 
 
-def test_every_step_and_total_gradient_norms_match_torch_lstmcell(path):
+def test_every_step_and_total_gradient_norms_match_torch_lstmcell(impl):
     case = make_case(8, 2, 3, 4, seed=12)
     p = case["p"]
-    run = path.lstm_forward(case["xs"], p, case["h0"], case["c0"])
-    g = path.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
+    run = impl.lstm_forward(case["xs"], p, case["h0"], case["c0"])
+    g = impl.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
     cell = torch.nn.LSTMCell(p.input_size, p.hidden_size).double()
     sd = lstm_core.lstm_params_to_torch(p)
     cell.load_state_dict({k[:-3]: v for k, v in sd.items()})
@@ -78,13 +78,13 @@ def test_every_step_and_total_gradient_norms_match_torch_lstmcell(path):
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 1, 8), (30, 3, 4, 6)], ids=str)
-def test_rnn_matches_torch(shape, path):
+def test_rnn_matches_torch(shape, impl):
     T, B, D, H = shape
     rng = np.random.default_rng(0)
     p = lstm_core.RNNParams.init(D, H, seed=1)
     xs, h0, dh = rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), rng.normal(size=(T, B, H))
-    run = path.rnn_forward(xs, p, h0)
-    g = path.rnn_backward(dh, run)
+    run = impl.rnn_forward(xs, p, h0)
+    g = impl.rnn_backward(dh, run)
     m = torch.nn.RNN(D, H).double()
     m.load_state_dict(lstm_core.rnn_params_to_torch(p))
     x, h0t = t64(xs).requires_grad_(), t64(h0[None]).requires_grad_()
@@ -107,10 +107,10 @@ def test_round_trip_through_a_torch_state_dict():
     np.testing.assert_array_equal(p.W_f[:, 4:], m.weight_ih_l0.detach().numpy()[4:8])
 
 
-def test_float32_parameters_give_float32_results_close_to_torch_float32(path):
+def test_float32_parameters_give_float32_results_close_to_torch_float32(impl):
     case = make_case(10, 2, 3, 8, seed=1)
     p32 = lstm_core.LSTMParams(case["p"].W.astype(np.float32), case["p"].b.astype(np.float32))
-    run = path.lstm_forward(case["xs"], p32)
+    run = impl.lstm_forward(case["xs"], p32)
     assert run.h.dtype == np.float32
     m = torch.nn.LSTM(3, 8).float()
     m.load_state_dict({k: v.float() for k, v in lstm_core.lstm_params_to_torch(p32).items()})

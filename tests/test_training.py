@@ -44,7 +44,7 @@ def test_mean_squared_error_gradient():
     assert lstm_core.rel_error(dpred, num) < 1e-7
 
 
-@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("kind", list(lstm_core.CELLS))
 def test_model_gradients_match_finite_differences(kind):
     batch = tasks.delayed_recall(3, 4, seed=0)
     m = SequenceModel(kind, 6, 5, 4, seed=0)
@@ -170,7 +170,7 @@ def test_training_arguments_are_checked():
         SequenceModel("gru2", 6, 4, 4)
 
 
-@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("kind", list(lstm_core.CELLS))
 def test_carried_state_continues_the_sequence(kind):
     # two halves run with the state carried across equal one run over the whole sequence
     xs = np.random.default_rng(0).normal(size=(10, 3, 6))

@@ -51,7 +51,7 @@ def _run_cached(passage, unit, f_offset):
     xs = np.zeros((PASSAGE_LENGTH, 1, lm.vocab.size), p.dtype)
     xs[np.arange(PASSAGE_LENGTH), 0, lm.vocab.encode(passages()[passage])] = 1.0
     run = lstm_forward(xs, p)
-    logits = run.h[:, 0] @ lm.model.W_y.T + lm.model.b_y
+    logits = lm.model.readout(run.h[:, 0])
     return p, run, softmax(logits.astype(np.float64))
 
 
