@@ -1,336 +1,217 @@
 """Homework without nbgrader: build student versions, and grade a folder of submissions.
 
-    python homework/hw.py release [--out homework/release]
+    python -m homework release [--out homework/release]
         student versions of homework/source/*/*.ipynb: solutions replaced by `raise NotImplementedError`
         (written answers by "YOUR ANSWER HERE"), hidden tests removed, outputs cleared.
 
-    python homework/hw.py grade SUBMISSIONS [--csv grades.csv] [--json grades.json] [--timeout 60]
-                                [--submission-timeout 300] [--no-sandbox]
+    python -m homework limits
+        the limits a grading kernel gets on this machine (sandbox, cgroup, sizes, times).
+
+    python -m homework grade SUBMISSIONS [--csv grades.csv] [--json grades.json] [--timeout 60]
+                             [--submission-timeout 300] [--jobs N] [--no-sandbox]
         SUBMISSIONS/<student>/<assignment>.ipynb -> points per question per student, with feedback.
 
 Each submission runs in its own fresh kernel in a sandbox (homework/sandbox.py: bubblewrap on Linux; no
-sandbox, no grading, unless --no-sandbox), with limits on memory, processes, time per cell and time per
-submission; a failure costs only the questions it affects, with the reason. Everything this process
-judges with (lstm_lab.homework and lstm_core) is imported before any submission runs, and the course's
-files are hashed before and checked after every submission: a change stops grading. Hidden tests are
-injected into a copy at grading time with a seed chosen then, which the kernel learns only when the hidden
-test starts; their outputs are judged here. Calls into the course's reference made while the hidden cases
-run are reported per question (column "flags"). docs/teaching.md says what is guaranteed and what is not.
+sandbox, no grading, unless --no-sandbox), ``--jobs`` of them at once (default: the machine's cores), with
+limits on memory, processes, files and time; whatever one submission does or is, it becomes that student's
+rows, with the reason, and every student gets theirs. Hidden tests run in the kernel's guard
+(homework/kernel_guard.py) with cases from a seed drawn then; their outputs come back on the guard's pipe
+and are judged here; calls into the course's reference while they run are flagged. docs/teaching.md says
+what is guaranteed and what is not.
 """
 
 import argparse
-import copy
-import csv
-import hashlib
-import importlib.util
-import io
-import json
+import concurrent.futures
 import os
 import pathlib
-import re
+import resource
 import secrets
-import site
+import stat
 import sys
+import threading
 import time
-import zipfile
+from typing import NamedTuple
 
 import nbformat
-import numpy as np
 
-import lstm_core
-import lstm_lab
-from lstm_lab import homework as H  # the judge: imported before any submission runs
+from homework import channel, export, judging, notebooks, sandbox, wire
+from homework.judging import CourseChanged
+from homework.kernel import Kernel, KernelDied
+from homework.notebooks import assignments, nbg, release, student_version  # noqa: F401  (the public names)
 
 HERE = pathlib.Path(__file__).resolve().parent
-SOURCE = HERE / "source"
-SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*\n?", re.S | re.M)
-HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
-ANSWER_HERE = "YOUR ANSWER HERE"
 SUBMISSION_TIMEOUT = 300  # seconds for a whole submission, on top of the per-cell timeout
 
 
-def _load(name, path):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+class Outcome(NamedTuple):
+    errors: dict  # step index -> error text or None
+    hidden: dict  # question -> what its hidden test left (see run_hidden)
+    fatal: str | None
+    flags: list  # about the whole kernel (the guard's tamper records, the report channel)
 
 
-sandbox = _load("lstm_lab_homework_sandbox", HERE / "sandbox.py")
-
-
-def nbg(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-# --- release ---------------------------------------------------------------------------------------
-def student_version(nb):
-    """A copy of a source notebook with no solution and no hidden test in it."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        meta = nbg(cell)
-        if meta.get("solution"):
-            if cell.cell_type == "markdown":
-                cell.source = ANSWER_HERE
-            else:
-                cell.source = SOLUTION.sub(lambda m: f"{m.group(1)}raise NotImplementedError\n", cell.source).rstrip(
-                    "\n"
-                )
-        if meta.get("grade") and cell.cell_type == "code":
-            cell.source = HIDDEN.sub("", cell.source).rstrip("\n")
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    return nb
-
-
-def assignments():
-    return {p.parent.name: p for p in sorted(SOURCE.glob("*/*.ipynb"))}
-
-
-def release(out):
-    out = pathlib.Path(out)
-    for name, path in assignments().items():
-        target = out / name / f"{name}.ipynb"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(student_version(nbformat.read(path, as_version=4)), target)
-        print(f"released {target}")
-
-
-# --- grading ---------------------------------------------------------------------------------------
-def questions(source_nb):
-    """[(grade_id, points, kind)] in notebook order; kind 'auto' (a test cell) or 'manual' (a written answer)."""
-    out = []
-    for cell in source_nb.cells:
-        m = nbg(cell)
-        if m.get("grade"):
-            out.append((m["grade_id"], float(m.get("points", 0)), "manual" if m.get("solution") else "auto"))
-    return out
-
-
-def integrity(source_nb, sub_nb):
-    """{grade_id of a question: reason} for the questions whose cells were deleted, edited or moved.
-
-    An edited or deleted test cell costs its own question (the grader runs the original anyway); a
-    deleted or moved answer cell costs the question tested after it; an edited given cell costs every
-    question after it, since later code may rely on it.
-    """
-    released = student_version(source_nb)
-    cells = [
-        (nbg(c).get("grade_id"), nbg(c), c.source, s.source)
-        for c, s in zip(released.cells, source_nb.cells, strict=True)
-    ]
-    want = [gid for gid, *_ in cells if gid]
-    by_id = {nbg(c).get("grade_id"): c for c in sub_nb.cells if nbg(c).get("grade_id")}
-    order = [q for q, _, _ in questions(source_nb)]
-
-    def question_at_or_after(gid):
-        i = want.index(gid)
-        return next((q for q in order if want.index(q) >= i), None)
-
-    problems = {}
-    for gid, meta, rel_src, src in cells:
-        if not gid:
-            continue
-        is_test = meta.get("grade") and not meta.get("solution")
-        cell = by_id.get(gid)
-        if cell is None:
-            q = gid if gid in order else question_at_or_after(gid)
-            if q:
-                problems.setdefault(q, f"the cell '{gid}' was deleted")
-        elif is_test and cell.source.strip() not in (rel_src.strip(), src.strip()):
-            problems.setdefault(gid, f"the test cell '{gid}' was edited")
-        elif meta.get("locked") and not meta.get("grade") and cell.source.strip() != rel_src.strip():
-            for q in order[order.index(question_at_or_after(gid)) :] if question_at_or_after(gid) else []:
-                problems.setdefault(q, f"the given cell '{gid}' was edited")
-    have = [nbg(c).get("grade_id") for c in sub_nb.cells if nbg(c).get("grade_id") in set(want)]
-    kept = [g for g in want if g in have]
-    for g, h in zip(kept, have, strict=True):
-        if g != h:
-            for moved in (g, h):
-                q = moved if moved in order else question_at_or_after(moved)
-                if q:
-                    problems.setdefault(q, f"the cell '{moved}' was moved out of its place")
-    return problems
-
-
-def grading_copy(source_nb, sub_nb):
-    """The student's notebook with every test cell replaced by the source's (hidden tests included)."""
-    src_tests = {
-        nbg(c)["grade_id"]: c.source for c in source_nb.cells if nbg(c).get("grade") and not nbg(c).get("solution")
-    }
-    nb = copy.deepcopy(sub_nb)
-    for cell in nb.cells:
-        gid = nbg(cell).get("grade_id")
-        if gid in src_tests:
-            cell.source = src_tests[gid]
-        if cell.cell_type == "code":
-            cell.outputs = []
-    return nb
-
-
-def split_hidden(source):
-    """(the visible part of a test cell, its hidden tests without the markers)."""
-    hidden = "".join(
-        re.sub(r"^[ \t]*### (BEGIN|END) HIDDEN TESTS[ \t]*\n?", "", m.group(0), flags=re.M)
-        for m in HIDDEN.finditer(source)
-    )
-    return HIDDEN.sub("", source), hidden
-
-
-def _error(reply, k, timeout):
+# --- running a submission ----------------------------------------------------------------------------------
+def _error(reply, timeout):
     if reply.get("status") == "timeout" or reply.get("ename") == "KeyboardInterrupt":
-        return f"cell {k} ran longer than {timeout} s and was interrupted"
+        return f"ran longer than {timeout} s and was interrupted"
     if reply.get("status") == "error":
         return f"{str(reply.get('ename'))[:100]}: {str(reply.get('evalue'))[:1000]}"
     return None
 
 
-def execute(nb, kernel, timeout, seed, deadline=None):
-    """Run the cells one by one in ``kernel`` (a started sandbox.Kernel).
-
-    Returns ({cell index: error text or None, (index, "files"): {question: saved bytes}}, a fatal reason or
-    None, {test cell index: {"ran": the guard saw the hidden test run, "calls": reference calls meanwhile}}).
-    A test cell runs as two requests, its visible part and then its hidden tests, so the window in which
-    reference calls count holds the hidden cases only.
-    """
-    results, fatal, watch = {}, None, {}
-    for k, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or not cell.source.strip():
-            continue
-        is_test = nbg(cell).get("grade") and not nbg(cell).get("solution")
-        parts = [(cell.source, None)]
-        if is_test:
-            visible, hidden = split_hidden(cell.source)
-            parts = [(visible, None)] + ([(hidden, seed)] if hidden.strip() else [])
-            kernel.clear_results()  # a test's evidence must come from running that test
-        err = None
-        for code, part_seed in parts:
-            if not code.strip():
-                continue
-            n, marked = kernel.cell(code, part_seed)
-            start = kernel.reports.sync()
-            try:
-                reply = kernel.run(marked, timeout, deadline)
-            except sandbox.KernelDied as died:
-                fatal = f"{died} (in cell {k})"
-                break
-            events = kernel.reports.since(start, kernel.reports.sync())
-            if part_seed is not None:
-                watch[k] = {"ran": kernel.ran(n, events), "calls": {v for kind, v in events if kind == "call"}}
-            err = _error(reply, k, timeout)
-            if err:
-                break
-        if fatal:
-            break
-        results[k] = err
-        if is_test and k in watch:
-            gid = nbg(cell).get("grade_id")
-            results[(k, "files")] = {gid: kernel.read_result(f"{gid}.npz")}
-    return results, fatal, watch
+def run_hidden(kernel, n, step, seed, timeout, deadline):
+    """What hidden test ``n`` left: {"done": (meta, results) or None, "calls", "broken", "error"}."""
+    test, records = step.hidden, kernel.records
+    sent = channel.send_command(kernel.command_fd, n, test.question, test.answer, test.forward, seed)
+    if not sent:
+        return {"done": None, "calls": set(), "broken": "the kernel filled the grader's command channel", "error": None}
+    reply = kernel.run(f"{wire.TRIGGER}()", timeout, deadline)
+    records.wait(lambda: n in records.done or records.broken, min(deadline or 1e18, time.monotonic() + 2))
+    with records.cond:
+        calls, broken = records.calls.pop(n, set()), records.broken
+    return {"done": records.take_done(n), "calls": calls, "broken": broken, "error": _error(reply, timeout)}
 
 
-def root_cause(nb, results, k):
-    """The first error in the cells since the previous test cell: usually why test cell k failed."""
-    for j in range(k - 1, -1, -1):
-        cell = nb.cells[j]
-        if nbg(cell).get("grade") and not nbg(cell).get("solution"):
-            break
-    else:
-        j = -1
-    for i in range(j + 1, k):
-        if results.get(i):
-            return f"cell {i} failed with {results[i][:300]}"
+def execute(steps, kernel, timeout, seed, deadline=None):
+    """Run ``steps`` (notebooks.steps) in ``kernel``; stops at the first fatal problem (KernelDied)."""
+    errors, hidden, n = {}, {}, 0
+    for i, step in enumerate(steps):
+        if step.kind == "hidden" and errors.get(i - 1):
+            continue  # its visible part failed: that is the question's verdict
+        try:
+            if step.kind == "hidden":
+                n += 1
+                hidden[step.question] = run_hidden(kernel, n, step, seed, timeout, deadline)
+                errors[i] = None
+            else:
+                errors[i] = _error(kernel.run(step.code, timeout, deadline), timeout)
+        except KernelDied as died:
+            return Outcome(errors, hidden, f"{died} (in cell {step.cell})", [])
+    return Outcome(errors, hidden, None, [])
+
+
+def _kernel_flags(kernel):
+    records = kernel.records
+    if records is None:
+        return []
+    with records.cond:
+        flags = [f"the kernel {what}" for what in dict.fromkeys(records.tampered)]
+        if records.forged:
+            flags.append("the kernel wrote into the grader's report channel")
+        if records.broken:
+            flags.append(records.broken)
+    return flags
+
+
+def run_submission(steps, timeout, seed, sandboxed, submission_timeout, limits, secret):
+    """The Outcome of running ``steps`` (a submission's graded cells and hidden tests) in a fresh kernel."""
+    kernel = Kernel(sandboxed=sandboxed, limits=limits, secret=[notebooks.SOURCE, HERE, *secret])
+    deadline = time.monotonic() + submission_timeout if submission_timeout else None
+    outcome = Outcome({}, {}, None, [])
+    try:
+        start = min(60, max(1, deadline - time.monotonic())) if deadline else 60
+        kernel.start(timeout=start)
+        outcome = execute(steps, kernel, timeout, seed, deadline)
+    except KernelDied as err:
+        outcome = Outcome({}, {}, str(err), [])
+    except Exception as err:  # the kernel did not even start
+        outcome = Outcome({}, {}, f"the kernel failed: {type(err).__name__}: {err}", [])
+    finally:
+        flags = _kernel_flags(kernel)
+        kernel.close()
+    return outcome._replace(flags=flags)
+
+
+# --- verdicts --------------------------------------------------------------------------------------------------
+def root_cause(steps, errors, k):
+    """The first error in the cells since the previous test cell: usually why test step k failed."""
+    start = max((i for i in range(k) if steps[i].kind != "code"), default=-1)
+    for i in range(start + 1, k):
+        if errors.get(i):
+            return f"cell {steps[i].cell} failed with {errors[i][:300]}"
     return ""
 
 
-def load_saved(blob, limit=64 << 20):
-    """The outputs in a saved .npz, after checking it cannot make this process allocate much or unpickle."""
-    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
-        infos = zf.infolist()
-        if len(infos) > 1000 or sum(i.file_size for i in infos) > limit:
-            raise ValueError("too large")
-        for info in infos:
-            with zf.open(info) as f:
-                version = np.lib.format.read_magic(f)
-                read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-                shape, _, dtype = read(f)
-                if dtype.hasobject or int(np.prod(shape, dtype=np.int64)) * dtype.itemsize > info.file_size:
-                    raise ValueError("not a plain array")
-    return H.load_outputs(io.BytesIO(blob))
-
-
-def judge_saved(question, seed, blob):
-    """The verdict of this process (not the student's kernel) on the outputs a hidden check saved."""
-    try:
-        outputs = load_saved(blob)
-    except Exception as err:
-        return False, f"{question}: the saved outputs could not be read ({type(err).__name__})"
-    cases = H.cases(question, seed)
-    if len(outputs) != len(cases):
-        return False, f"{question}: only {len(outputs)} of {len(cases)} test cases produced an answer"
-    for k, (case, got) in enumerate(zip(cases, outputs, strict=True)):
-        try:
-            ok, msg = H.judge(question, case, got)
-        except Exception as err:  # outputs the judge cannot even compare
-            ok, msg = False, f"{question}: the outputs could not be compared ({type(err).__name__})"
-        if not ok:
-            return False, f"{msg} (hidden case {k + 1})"
-    return True, f"{question}: correct on {len(cases)} hidden cases"
-
-
-# --- the course's files: hashed before grading, checked after every submission -------------------------
-class CourseChanged(RuntimeError):
-    """A course file changed while a submission ran: the sandbox failed, so no grade can be trusted."""
-
-
-def course_files():
-    """Every file the grader judges with or installs for the kernel: the packages, the grader, the sources."""
-    roots = [pathlib.Path(p) for pkg in (lstm_core, lstm_lab) for p in pkg.__path__] + [SOURCE]
-    files = {HERE / n for n in ("hw.py", "sandbox.py", "kernel_guard.py", "nbgrader_config.py")}
-    for root in roots:
-        files.update(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for d in {*site.getsitepackages(), site.getusersitepackages()}:
-        for pattern in ("*lstm_lab*", "*lstm-lab*", "*lstm_lab*/*"):
-            files.update(p for p in pathlib.Path(d).glob(pattern) if p.is_file())
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files) if p.exists()}
-
-
-def check_course(before, what):
-    after = course_files()
-    if after != before:
-        changed = sorted({*before, *after} - {k for k in before if before.get(k) == after.get(k)})
-        raise CourseChanged(
-            f"course files changed while {what} ran: {', '.join(changed[:10])}. The sandbox did not hold; "
-            "grading stopped and no grade from this run can be trusted."
+def hidden_verdict(q, seed, left, timeout):
+    """(points earned?, status, feedback, flags) from what hidden test ``q`` left."""
+    done, calls = left["done"], left["calls"]
+    flags = [
+        f"called the course's reference {name} while the hidden cases ran"
+        for name in sorted(calls & judging.answering(q))
+    ]
+    if left["broken"]:
+        return False, "integrity", f"{q}: the hidden test's result cannot be trusted: {left['broken']}", flags
+    if done is None:
+        return False, "integrity", f"{q}: the hidden test did not run as the grader sent it", flags
+    meta, results = done
+    if meta.get("question") != q or meta.get("seed") != seed:
+        return False, "integrity", f"{q}: the hidden test that ran was not the one the grader sent", flags
+    if meta.get("error"):
+        interrupted = (
+            meta["error"].startswith("KeyboardInterrupt")
+            or left["error"] == f"ran longer than {timeout} s and was interrupted"
         )
+        text = f"ran longer than {timeout} s and was interrupted" if interrupted else meta["error"]
+        return False, "failed", f"{q}: {text}" if not text.startswith(q) else text, flags
+    ok, msg = judging.judge(q, seed, results)
+    return ok, "passed" if ok else "failed", msg, flags
 
 
-_frozen = False
+def verdicts(rows, kinds, steps, outcome, broken, seed, timeout):
+    """Fill each question's row from the Outcome and the integrity problems found before running."""
+    at = {s.question: i for i, s in enumerate(steps) if s.kind == "visible"}
+    for q, row in rows.items():
+        if kinds[q] == "auto":
+            row["flags"] += outcome.flags
+        k = at.get(q)
+        if q in broken:
+            row.update(status="integrity", feedback=broken[q])
+        elif kinds[q] == "manual":
+            row.update(status="manual", feedback="a written answer: your teacher reads and grades it")
+        elif k is None or k not in outcome.errors:
+            row.update(status="error", feedback=outcome.fatal or f"the test cell '{q}' did not run")
+        elif outcome.errors[k] is not None:
+            cause = root_cause(steps, outcome.errors, k)
+            row.update(
+                status="failed", feedback=(f"{cause}; so the test failed: " if cause else "") + outcome.errors[k][:400]
+            )
+        elif q not in outcome.hidden:
+            row.update(status="error", feedback=outcome.fatal or f"the hidden test of '{q}' did not run")
+        else:
+            ok, status, feedback, flags = hidden_verdict(q, seed, outcome.hidden[q], timeout)
+            row.update(points=row["max"] if ok else 0.0, status=status, feedback=feedback)
+            row["flags"] += flags
+    return list(rows.values())
 
 
-def freeze_judge():
-    """Build everything the judge uses once, now: the classic-bug mutants, from the source as it is now."""
-    global _frozen
-    if not _frozen:
-        cached = {}
-        original = H.bugs.step_bug
-
-        def step_bug(name):
-            if name not in cached:
-                cached[name] = original(name)
-            return cached[name]
-
-        H.bugs.step_bug = step_bug
-        for q in H.QUESTIONS:
-            H._fingerprints(q, H.cases(q, 0)[0])
-        _frozen = True
+def empty_rows(source_nb):
+    qs = notebooks.questions(source_nb)
+    rows = {
+        q: {"question": q, "points": 0.0, "max": pts, "status": "", "feedback": "", "flags": []} for q, pts, _ in qs
+    }
+    return rows, {q: kind for q, _, kind in qs}
 
 
-# --- grading a submission ------------------------------------------------------------------------------
-def grade_submission(
-    path,
+def error_rows(source_nb, reason):
+    rows, _ = empty_rows(source_nb)
+    for r in rows.values():
+        r.update(status="error", feedback=reason[:400])
+    return list(rows.values())
+
+
+PARSING = threading.BoundedSemaphore(2)  # notebooks parsed at once: a parse of 8 MiB peaks near 50 MB
+
+
+def prepare(name, dir_fd, source_nb):
+    """(integrity problems, steps) of the notebook ``name`` in ``dir_fd``, which is then let go; raises
+    notebooks.Unreadable. At most two at a time, whatever --jobs is, so that the grader's memory stays bounded."""
+    with PARSING:
+        sub = notebooks.read_submission(name, dir_fd)
+        return notebooks.integrity(source_nb, sub), notebooks.steps(source_nb, sub)
+
+
+def grade_notebook(
+    prepared,
     source_nb,
     timeout=60,
     seed=None,
@@ -340,76 +221,133 @@ def grade_submission(
     course=None,
     secret=(),
 ):
-    """[{question, points, max, status, feedback, flags}] for one submitted notebook.
+    """[{question, points, max, status, feedback, flags}] for one submitted notebook, ``prepare``d.
 
-    Never raises for anything in the submission; raises CourseChanged if the course's files changed.
-    """
-    freeze_judge()
-    course = course if course is not None else course_files()
-    qs = questions(source_nb)
-    rows = {
-        q: {"question": q, "points": 0.0, "max": pts, "status": "", "feedback": "", "flags": []} for q, pts, _ in qs
-    }
-    kinds = {q: kind for q, _, kind in qs}
-    try:
-        sub = nbformat.read(path, as_version=4)
-        nbformat.validate(sub)
-    except Exception as err:
-        for r in rows.values():
-            r.update(
-                status="error", feedback=f"the submission is not a valid notebook ({type(err).__name__}: {err})"[:300]
-            )
-        return list(rows.values())
-    broken = integrity(source_nb, sub)
+    Never raises for anything in the submission; raises CourseChanged if the course's files changed."""
+    judging.freeze()
+    course = course if course is not None else judging.course_files()
+    rows, kinds = empty_rows(source_nb)
+    broken, steps = prepared
     seed = seed if seed is not None else secrets.randbelow(2**31)
-    nb = grading_copy(source_nb, sub)
-    kernel = sandbox.Kernel(sandboxed=sandboxed, limits=limits, secret=[SOURCE, HERE, *secret])
-    results, fatal, watch, tampered = {}, None, {}, []
-    try:
-        kernel.start()
-        deadline = time.monotonic() + submission_timeout if submission_timeout else None
-        results, fatal, watch = execute(nb, kernel, timeout, seed, deadline)
-    except sandbox.KernelDied as err:
-        fatal = str(err)
-    except Exception as err:  # the kernel did not even start
-        fatal = f"the kernel failed: {type(err).__name__}: {err}"
-    finally:
-        if kernel.reports is not None:
-            kernel.reports.sync()
-            tampered = sorted({v for kind, v in kernel.reports.since(0) if kind == "tamper"})
-            if kernel.reports.garbage:
-                tampered.append("wrote into the grader's report channel")
-        kernel.close()
-    check_course(course, f"the submission {path}")
-    cell_of = {nbg(c).get("grade_id"): k for k, c in enumerate(nb.cells) if nbg(c).get("grade_id")}
-    for q, row in rows.items():
-        k = cell_of.get(q)
-        if kinds[q] == "auto":
-            row["flags"] += [f"the kernel {t}" for t in tampered]
-        if q in broken:
-            row.update(status="integrity", feedback=broken[q])
-        elif kinds[q] == "manual":
-            row.update(status="manual", feedback="a written answer: your teacher reads and grades it")
-        elif k is None or k not in results:
-            row.update(status="error", feedback=fatal or f"the test cell '{q}' did not run")
-        elif results[k] is not None:
-            cause = root_cause(nb, results, k)
-            row.update(
-                status="failed", feedback=((cause + "; so the test failed: ") if cause else "") + results[k][:400]
-            )
-        elif k in watch and not watch[k]["ran"]:
-            row.update(status="integrity", feedback=f"{q}: the hidden test did not run as the grader sent it")
+    outcome = run_submission(steps, timeout, seed, sandboxed, submission_timeout, limits, secret)
+    judging.check_course(course, "a submission")
+    return verdicts(rows, kinds, steps, outcome, broken, seed, timeout)
+
+
+# --- a class -----------------------------------------------------------------------------------------------
+class Task(NamedTuple):
+    student: str  # the folder's name as the file system has it
+    assignment: str  # "" for a problem with the student's folder itself
+    problem: str | None = None  # why there is nothing to grade
+
+
+def discover(root_fd, known):
+    """The tasks in a submissions folder: one per student and notebook, and one per student folder that cannot
+    be graded (a link, a folder with no notebook of an assignment in it), none following a link."""
+    tasks = []
+    for name in sorted(os.listdir(root_fd)):
+        if name.startswith("."):
+            continue
+        mode = os.stat(name, dir_fd=root_fd, follow_symlinks=False).st_mode
+        if stat.S_ISLNK(mode):
+            tasks.append(Task(name, "", "the student's folder is a symbolic link: the grader does not follow links"))
+        elif not stat.S_ISDIR(mode):
+            if name.endswith(".ipynb"):
+                tasks.append(
+                    Task(
+                        name,
+                        "",
+                        "a notebook outside a student's folder: expected SUBMISSIONS/<student>/<assignment>.ipynb",
+                    )
+                )
         else:
-            answering = set(H.REFERENCE_CALLS.get(q, H._CHECKS_OWN))  # the reference functions that answer q
-            called = sorted(watch.get(k, {}).get("calls", set()) & answering)
-            row["flags"] += [f"called the course's reference {name} while the hidden cases ran" for name in called]
-            blob = results.get((k, "files"), {}).get(q)
-            if blob is None:
-                row.update(status="failed", feedback=f"{q}: the hidden test left no answers to check")
-                continue
-            ok, msg = judge_saved(q, seed, blob)
-            row.update(points=row["max"] if ok else 0.0, status="passed" if ok else "failed", feedback=msg)
-    return list(rows.values())
+            found = _notebooks_in(root_fd, name, known)
+            tasks += [Task(name, a) for a in found] or [
+                Task(
+                    name,
+                    "",
+                    f"no notebook of an assignment here (expected one of {', '.join(f'{a}.ipynb' for a in known)})",
+                )
+            ]
+    return tasks
+
+
+def _notebooks_in(root_fd, name, known):
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root_fd)
+    except OSError:
+        return list(known)  # each gets its row with the reason
+    try:
+        entries = set(os.listdir(fd))
+    finally:
+        os.close(fd)
+    return [a for a in known if f"{a}.ipynb" in entries]
+
+
+class Grader:
+    """A class's grading: shared sources and settings, one task at a time per worker thread."""
+
+    def __init__(self, root_fd, sources, settings, quiet):
+        self.root_fd, self.sources, self.settings, self.quiet = root_fd, sources, settings, quiet
+        self.lock, self.stop = threading.Lock(), threading.Event()
+
+    def grade(self, task):
+        if self.stop.is_set():
+            return None
+        entry = {
+            "student": export.folder_name(task.student),
+            "assignment": task.assignment,
+            "sandboxed": self.settings["sandboxed"],
+        }
+        if task.problem:
+            entry["questions"] = [
+                {"question": "", "points": 0.0, "max": 0.0, "status": "error", "feedback": task.problem, "flags": []}
+            ]
+        else:
+            try:
+                entry["questions"] = self._grade_one(task)
+            except CourseChanged:
+                raise
+            except Exception as err:  # a fault of the grader's own: this student's rows say so, the class goes on
+                reason = f"the grader failed on this submission ({type(err).__name__}: {err}); please report it"
+                entry["questions"] = error_rows(self.sources[task.assignment], reason)
+        if not self.quiet:
+            with self.lock:
+                print(export.line(entry), flush=True)
+        return entry
+
+    def _grade_one(self, task):
+        source = self.sources[task.assignment]
+        try:
+            fd = os.open(task.student, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=self.root_fd)
+        except OSError as err:
+            return error_rows(source, f"the student's folder could not be opened ({err.strerror})")
+        try:
+            prepared = prepare(f"{task.assignment}.ipynb", fd, source)
+        except notebooks.Unreadable as err:
+            return error_rows(source, str(err))
+        finally:
+            os.close(fd)
+        return grade_notebook(prepared, source, **self.settings)
+
+
+def default_jobs():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _preflight(sandboxed, secret):
+    if sandboxed:
+        sandbox.check(secret=secret)
+    elif os.name == "nt":
+        raise sandbox.Unavailable(
+            "on Windows the grader cannot run even without a sandbox (it talks to kernels over Unix sockets and "
+            "pipes): run it in WSL (Windows Subsystem for Linux), where bubblewrap gives it its sandbox"
+        )
+    else:
+        print(sandbox.NO_SANDBOX_WARNING, file=sys.stderr, flush=True)
 
 
 def grade(
@@ -421,76 +359,62 @@ def grade(
     submission_timeout=SUBMISSION_TIMEOUT,
     limits=None,
     quiet=False,
+    jobs=None,
 ):
-    """Grade SUBMISSIONS/<student>/<assignment>.ipynb; write the CSV and JSON; return the report.
+    """Grade SUBMISSIONS/<student>/<assignment>.ipynb, ``jobs`` at once; write the CSV and JSON; return the report.
 
     Raises sandbox.Unavailable when ``sandboxed`` and there is no sandbox here, CourseChanged when a course
-    file changed during grading (then nothing is written).
-    """
+    file changed during grading (then nothing is written)."""
     submissions = pathlib.Path(submissions).resolve()
-    outputs = [pathlib.Path(csv_path).resolve(), pathlib.Path(json_path).resolve()]
-    secret = [submissions, *[p.parent for p in outputs]]
-    if sandboxed:
-        sandbox.check(secret=[SOURCE, HERE, submissions])
-    elif os.name == "nt":
-        raise sandbox.Unavailable(
-            "on Windows the grader cannot run even without a sandbox (it talks to kernels over Unix sockets and "
-            "pipes): run it in WSL (Windows Subsystem for Linux), where bubblewrap gives it its sandbox"
-        )
-    else:
-        print(sandbox.NO_SANDBOX_WARNING, file=sys.stderr, flush=True)
-    freeze_judge()
-    course = course_files()  # before any submission runs
+    secret = [submissions, *[pathlib.Path(p).resolve().parent for p in (csv_path, json_path)]]
+    _preflight(sandboxed, [notebooks.SOURCE, HERE, submissions])
+    judging.freeze()
     known = assignments()
     sources = {name: nbformat.read(src, as_version=4) for name, src in known.items()}
-    report = []
-    for student_dir in sorted(p for p in submissions.iterdir() if p.is_dir()):
-        for name in known:
-            path = student_dir / f"{name}.ipynb"
-            if not path.is_file():
-                continue
-            rows = grade_submission(
-                path,
-                sources[name],
-                timeout=timeout,
-                sandboxed=sandboxed,
-                submission_timeout=submission_timeout,
-                limits=limits,
-                course=course,
-                secret=secret,
-            )
-            report.append({"student": student_dir.name, "assignment": name, "sandboxed": sandboxed, "questions": rows})
-            total = sum(r["points"] for r in rows)
-            flagged = " (flagged)" if any(r["flags"] for r in rows) else ""
-            if not quiet:
-                print(
-                    f"{student_dir.name:20} {name:14} {total:5.1f} / {sum(r['max'] for r in rows):.0f}{flagged}",
-                    flush=True,
-                )
-    pathlib.Path(json_path).write_text(json.dumps(report, indent=1))
-    with open(csv_path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "assignment", "question", "points", "max", "status", "feedback", "flags"])
-        for entry in report:
-            for r in entry["questions"]:
-                w.writerow(
-                    [
-                        entry["student"],
-                        entry["assignment"],
-                        r["question"],
-                        r["points"],
-                        r["max"],
-                        r["status"],
-                        r["feedback"],
-                        "; ".join(r["flags"]),
-                    ]
-                )
+    for src in sources.values():  # a hidden test the grader cannot run stops it now, not at the first student
+        notebooks.steps(src, src)
+    settings = dict(
+        timeout=timeout, sandboxed=sandboxed, submission_timeout=submission_timeout, limits=limits, secret=secret
+    )
+    root_fd = os.open(submissions, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        settings["course"] = judging.course_files()  # before any submission runs
+        grader = Grader(root_fd, sources, settings, quiet)
+        report = _grade_all(grader, discover(root_fd, known), jobs or default_jobs())
+    finally:
+        os.close(root_fd)
+    report = export.safe_report(report)
+    export.write_json(report, json_path)
+    export.write_csv(report, csv_path)
     return report
 
 
+def _grade_all(grader, tasks, jobs):
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grading") as pool:
+        futures = [pool.submit(grader.grade, t) for t in tasks]
+        try:
+            for f in concurrent.futures.as_completed(futures):
+                f.result()
+        except CourseChanged:
+            grader.stop.set()
+            for f in futures:
+                f.cancel()
+            raise
+    return [f.result() for f in futures]
+
+
+def peak_memory_mb():
+    """This process's largest resident size so far, in MB (all its threads; not the kernels)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024 if sys.platform.startswith("linux") else rss / (1 << 20)
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m homework", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("limits", help="print the limits a grading kernel gets on this machine")
     r = sub.add_parser("release", help="build the student versions")
     r.add_argument("--out", default=str(HERE / "release"))
     g = sub.add_parser("grade", help="grade a folder of submissions")
@@ -505,6 +429,12 @@ def main(argv=None):
         help=f"seconds per submission, all cells together (default {SUBMISSION_TIMEOUT})",
     )
     g.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help=f"submissions graded at once, each in its own sandbox (default: the cores, {default_jobs()} here)",
+    )
+    g.add_argument(
         "--no-sandbox",
         action="store_true",
         help="grade without a sandbox where there is none (macOS, Windows): only for submissions you trust",
@@ -513,24 +443,39 @@ def main(argv=None):
     if args.cmd == "release":
         release(args.out)
         return 0
+    if args.cmd == "limits":
+        print("\n".join(sandbox.describe(60, SUBMISSION_TIMEOUT)))
+        return 0
+    return _grade_command(args)
+
+
+def _grade_command(args):
     if not pathlib.Path(args.submissions).is_dir():
-        print(f"hw.py grade: {args.submissions} is not a folder of submissions", file=sys.stderr)
+        print(
+            f"python -m homework grade: {export.clean(args.submissions)} is not a folder of submissions",
+            file=sys.stderr,
+        )
         return 2
+    if args.jobs is not None and args.jobs < 1:
+        print(f"python -m homework grade: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
+        return 2
+    start = time.monotonic()
     try:
-        grade(
+        report = grade(
             args.submissions,
             args.csv,
             args.json,
             args.timeout,
             sandboxed=not args.no_sandbox,
             submission_timeout=args.submission_timeout,
+            jobs=args.jobs,
         )
     except sandbox.Unavailable as err:
         if args.no_sandbox:
-            print(f"hw.py grade: cannot grade: {err}.", file=sys.stderr)
+            print(f"python -m homework grade: cannot grade: {err}.", file=sys.stderr)
             return 2
         print(
-            f"hw.py grade: refusing to grade: {err}.\n"
+            f"python -m homework grade: refusing to grade: {err}.\n"
             "Submissions are programs: without a sandbox they run with your rights (your files, your network, "
             "this grader). On Linux install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap); elsewhere, "
             "or to grade anyway, pass --no-sandbox (only for submissions you trust).",
@@ -538,10 +483,11 @@ def main(argv=None):
         )
         return 2
     except CourseChanged as err:
-        print(f"hw.py grade: STOPPED: {err}", file=sys.stderr)
+        print(f"python -m homework grade: STOPPED: {err}", file=sys.stderr)
         return 3
+    jobs = args.jobs or default_jobs()
+    print(
+        f"graded {len(report)} submissions in {time.monotonic() - start:.1f} s with --jobs {jobs}; grader peak memory {peak_memory_mb():.0f} MB",
+        flush=True,
+    )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,68 +1,54 @@
-"""A grading kernel in a sandbox: bubblewrap (bwrap) on Linux, run by the teacher's own user or by root.
+"""The box a grading kernel runs in: bubblewrap (bwrap) on Linux, started by the teacher's own user or by root.
 
 What the kernel sees (an allow-list: nothing else of the machine is there)
-    /usr (and /bin, /lib, /lib64, /sbin as on the host)        read-only
-    the Python installation and environment that runs the grader, the course's packages
-    (lstm_core and lstm_lab, at their own paths), this folder's kernel_guard.py    read-only
-    /etc/passwd and /etc/group with one user, /etc/ld.so.cache                      read-only
-    its own /proc (a new PID namespace: only the kernel's processes) and a minimal /dev (read-only,
-    but for a 1 MiB /dev/shm); the root folder bwrap makes is read-only too
-    /scratch, an empty tmpfs of SCRATCH_BYTES: its HOME, cwd and TMPDIR; and /tmp, a tmpfs of TMP_BYTES:
-    the only places it can write
-It does not see the homework sources, the submissions, the grader's files or any home folder; it has no
-network (a new network namespace holds only a loopback of its own), a new IPC and UTS namespace, no
-capabilities, no_new_privs, and a clean environment (ENV below, nothing inherited). As root, bwrap keeps
-CAP_SETUID/CAP_SETGID for setpriv alone, which drops to a uid and gid of the kernel's own (a random one
-from SANDBOX_UIDS, which no account uses, so process limits count this kernel's processes and no one
-else's) before Python starts; as another user, the kernel runs as that user in a new user namespace that
-cannot make further ones (--disable-userns). Either way it is not root, so RLIMIT_NPROC holds it.
+    /usr (and /bin, /lib, /lib64, /sbin as on the host), the base Python installation       read-only
+    /opt/lstm-lab/env      the virtual environment that runs the grader (if it runs in one)  read-only
+    /opt/lstm-lab/course   the course's packages lstm_core and lstm_lab                      read-only
+    /opt/lstm-lab/grader   the guard: homework/{__init__,wire,seccomp,kernel_guard}.py, as data  read-only
+    /etc/passwd and /etc/group with one user, /etc/ld.so.cache                                read-only
+    its own /proc (a new PID namespace) and a minimal /dev (read-only, but for a small /dev/shm)
+    /scratch (its HOME, cwd and TMPDIR) and /tmp: small tmpfs folders, the only places it can write
+No host path appears in a command line inside it: bwrap reads its arguments from a pipe (``--args``), and
+the guard its configuration (homework/wire.py). It does not see the homework sources, the submissions, the
+grader, the grades or any home folder; it has no network (a namespace of its own with only a loopback), a
+new IPC and UTS namespace, and a clean environment (ENV below). As root, bwrap starts the guard with
+CAP_SETUID, CAP_SETGID and CAP_SETPCAP alone, and the guard drops to a uid and gid of the kernel's own (a
+random one from SANDBOX_UIDS, which no account uses) and clears every capability before any other code
+runs; as another user, the kernel runs as that user in a user namespace that cannot make further ones.
 
-Limits (LIMITS, set by kernel_guard.py before Python imports anything else): address space, processes
-and threads, open files, file size, CPU seconds; plus the caller's per-cell and per-submission
-wall-clock limits (homework/hw.py). The grader talks to the kernel over ZeroMQ IPC sockets in /scratch,
-reached from outside through /proc/PID/root; it reads only the shell channel (replies, never the
-output streams), with messages capped at MAX_MESSAGE bytes, so a flood of output costs nothing outside.
-When the kernel is closed, the sandbox's PID namespace ends and every process in it is killed.
-
-    kernel = Kernel(sandboxed=True); kernel.start()
-    reply = kernel.run("1 + 1", timeout=10)      # the execute_reply's content
-    kernel.close()
-
-``SandboxKernelManager`` is the same sandbox as a jupyter_client kernel manager, for nbgrader
-(homework/nbgrader_config.py).
+Limits: LIMITS (per process, set by the guard), the seccomp filter (no processes, homework/seccomp.py), a
+cgroup of its own where the system offers one (homework/cgroups.py: all of its memory and tasks), the
+tmpfs sizes and file counts below, and the grader's time limits (homework/kernel.py, homework/hw.py).
 """
 
-import json
 import os
 import pathlib
 import secrets
-import select
 import shutil
-import signal
-import stat
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 
-HERE = pathlib.Path(__file__).resolve().parent
-GUARD = HERE / "kernel_guard.py"
-GUARD_INSIDE = "/opt/lstm-lab/kernel_guard.py"
 SCRATCH = "/scratch"
-SCRATCH_BYTES = 64 << 20
-TMP_BYTES = 16 << 20  # /tmp, a tmpfs of its own (the Python environment may live below /tmp)
-MAX_MESSAGE = 4 << 20  # bytes of one message from the kernel; a larger one drops the connection
+INSIDE = "/opt/lstm-lab"
+ENV_INSIDE, COURSE_INSIDE, GRADER_INSIDE = f"{INSIDE}/env", f"{INSIDE}/course", f"{INSIDE}/grader"
+GRADER_FILES = ("__init__.py", "wire.py", "seccomp.py", "kernel_guard.py")  # what the kernel needs of homework/
+TMPFS = {  # folder: (bytes, files); the file counts are set as root (see Kernel.start), watched otherwise
+    SCRATCH: (64 << 20, 10000),
+    "/tmp": (16 << 20, 2000),
+    "/dev/shm": (1 << 20, 64),
+}
 SANDBOX_UIDS = (0x70000000, 0x7FFF0000)  # as root: each kernel gets a uid of its own from this unused range
 LIMITS = {
     "as": 1 << 30,  # address space per process: 1 GiB (a kernel with numpy and matplotlib peaks near 0.4 GiB)
-    "nproc": 32,  # processes and threads of the sandbox's user (the kernel itself has about 12)
+    "nproc": 32,  # threads of the sandbox's user (the kernel itself has about 12; processes are refused)
     "nofile": 256,
-    "fsize": 32 << 20,  # largest file it can write (the scratch tmpfs holds 64 MiB in all)
-    "cpu": 600,  # CPU seconds per process
+    "fsize": 32 << 20,  # largest file it can write
+    "cpu": 600,  # CPU seconds
     "core": 0,
+    "msgqueue": 0,
 }
-ENV = {  # the kernel's whole environment
+CGROUP_MEMORY = 1280 << 20  # everything the sandbox makes the machine hold, where there is a cgroup
+ENV = {  # the kernel's whole environment, with HOME, PATH and the like (Kernel.env)
     "LANG": "C.UTF-8",
     "PYTHONNOUSERSITE": "1",
     "PYTHONDONTWRITEBYTECODE": "1",
@@ -88,660 +74,232 @@ class Unavailable(RuntimeError):
     """No sandbox on this machine (not Linux, no bwrap, or bwrap cannot make namespaces here)."""
 
 
-class KernelDied(RuntimeError):
-    pass
-
-
-def _limits_spec(limits):
-    return ",".join(f"{k}={v}" for k, v in limits.items())
-
-
-def _mounts_for_python(python):
-    """The folders a kernel started with ``python`` needs: its installation, environment and the course's packages."""
-    import lstm_core
-    import lstm_lab
-
-    paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}
-    paths.add(str(pathlib.Path(python).resolve().parent.parent))
-    for pkg in (lstm_core, lstm_lab):
-        paths.update(str(pathlib.Path(p).resolve()) for p in pkg.__path__)
-    paths = sorted(str(pathlib.Path(p).resolve()) for p in paths if p and os.path.isdir(p))
-    keep = []
-    for p in paths:  # /usr is bound anyway; a folder inside another is there already
-        if p == "/" or p == "/usr" or p.startswith("/usr/"):
-            continue
-        if not any(p.startswith(k + "/") for k in keep):
-            keep.append(p)
-    return keep
-
-
-def _refuse_if_exposed(paths, secret):
-    for p in paths:
-        for s in secret:
-            s = str(pathlib.Path(s).resolve())
-            if s == p or s.startswith(p + "/"):
-                raise Unavailable(
-                    f"the sandbox would show {s} to submissions: it is inside {p}, which the kernel needs "
-                    "(its Python environment or the course's packages); install the course in an environment "
-                    "outside the homework and submission folders"
-                )
-
-
 def bwrap_path():
     if not sys.platform.startswith("linux"):
         return None
     return shutil.which("bwrap")
 
 
-def _data_fd(data):
-    r, w = os.pipe()
-    os.write(w, data if isinstance(data, bytes) else data.encode())
-    os.close(w)
-    return r
+def _inside(path, folder):
+    path, folder = str(path), str(folder)
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def _guard_module():
-    import importlib.util
+def layout(python=sys.executable):
+    """(binds [(host folder, where inside)], the interpreter's path inside, PYTHONPATH inside) for ``python``.
 
-    name = "lstm_lab_homework_kernel_guard"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, GUARD)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        sys.modules[name] = mod
-    return sys.modules[name]
+    ``python`` must be this process's interpreter or one of its environment (the kernel imports what the
+    grader imported)."""
+    import lstm_core
+    import lstm_lab
+
+    binds = []
+    for base in sorted({str(pathlib.Path(p).resolve()) for p in (sys.base_prefix, sys.base_exec_prefix)}):
+        if not _inside(base, "/usr") and not any(_inside(base, b) for b, _ in binds):
+            binds.append((base, base))  # the base installation: its own path (an environment's links point there)
+    python_inside, path = str(python), []
+    if sys.prefix != sys.base_prefix:
+        binds.append((str(pathlib.Path(sys.prefix).resolve()), ENV_INSIDE))
+        if _inside(os.path.abspath(python), sys.prefix):
+            python_inside = ENV_INSIDE + os.path.abspath(python)[len(sys.prefix.rstrip("/")) :]
+    for pkg in (lstm_core, lstm_lab):
+        folder = pathlib.Path(pkg.__path__[0]).resolve()
+        if not any(_inside(folder, host) for host, _ in binds):
+            binds.append((str(folder), f"{COURSE_INSIDE}/{folder.name}"))
+            path = [COURSE_INSIDE]
+    return binds, python_inside, ":".join([*path, GRADER_INSIDE])
 
 
-def bwrap_command(python, env, keep_fds=(), secret=(), uid=None, root=None, mounts=None):
-    """(argv for Popen, fds it must inherit, whether bwrap runs as root): the sandbox, up to the command.
+def refuse_if_exposed(binds, secret):
+    for host, _ in binds:
+        for s in secret:
+            s = str(pathlib.Path(s).resolve())
+            if _inside(s, host):
+                raise Unavailable(
+                    f"the sandbox would show {s} to submissions: it is inside {host}, which the kernel needs "
+                    "(its Python environment or the course's packages); install the course in an environment "
+                    "outside the homework and submission folders"
+                )
 
-    ``uid``: as root, the uid and gid the command is to run as (see _inside_command). ``root`` and
-    ``mounts`` (the folders to bind besides the system's) are found out unless given (tests give them)."""
-    bwrap = bwrap_path()
-    if bwrap is None:
+
+class Args:
+    """bwrap's arguments, built up with the descriptors they need (data for files, pipes): ``fds`` to pass."""
+
+    def __init__(self):
+        self.args, self.fds = [], []
+
+    def add(self, *args):
+        self.args += [str(a) for a in args]
+
+    def data(self, text, path, perms="0444"):
+        r, w = os.pipe()
+        os.write(w, text if isinstance(text, bytes) else text.encode())
+        os.close(w)
+        self.fds.append(r)
+        self.add("--perms", perms, "--ro-bind-data", r, path)
+
+    def pipe(self):
+        """An argument file for bwrap (``--args FD``): its fd, to be passed and closed after Popen."""
+        r, w = os.pipe()
+        data = b"".join(a.encode() + b"\0" for a in self.args)
+        if len(data) > 60000:
+            raise ValueError("bwrap's arguments do not fit a pipe")
+        os.write(w, data)
+        os.close(w)
+        self.fds.append(r)
+        return r
+
+    def close(self):
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds = []
+
+
+def _system(args):
+    args.add("--ro-bind", "/usr", "/usr")
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args.add("--symlink", os.readlink(top), top)
+        elif os.path.isdir(top):
+            args.add("--ro-bind", top, top)
+    args.add("--proc", "/proc", "--dev", "/dev")
+    for folder, (size, _) in TMPFS.items():
+        args.add("--perms", "1777", "--size", size, "--tmpfs", folder)
+    args.add("--perms", "1777", "--dir", f"{SCRATCH}/tmp")
+
+
+def _parents(args, paths):
+    """Every folder above ``paths`` made readable by all (bwrap would make them for its own user only)."""
+    made = set()
+    for path in paths:
+        for parent in reversed(pathlib.PurePosixPath(path).parents):
+            p = str(parent)
+            if p not in ("/", "/tmp") and p not in made and not _inside(p, "/usr"):
+                made.add(p)
+                args.add("--perms", "0755", "--dir", p)
+
+
+def _grader_files(args):
+    here = pathlib.Path(__file__).resolve().parent
+    args.add("--perms", "0755", "--dir", f"{GRADER_INSIDE}/homework")
+    for name in GRADER_FILES:
+        args.data((here / name).read_bytes(), f"{GRADER_INSIDE}/homework/{name}")
+
+
+def bwrap_args(env, secret=(), uid=None, root=None, binds=None):
+    """(Args up to the command, whether bwrap runs as root): the sandbox. ``uid``: as root, the kernel's.
+
+    ``root`` and ``binds`` are found out unless given (tests give them)."""
+    if bwrap_path() is None:
         raise Unavailable(
             "no sandbox: bubblewrap (bwrap) is not installed"
             if sys.platform.startswith("linux")
             else f"no sandbox on {sys.platform}: grading untrusted notebooks needs Linux with bubblewrap"
         )
     root = os.geteuid() == 0 if root is None else root
-    cmd = [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    binds = layout()[0] if binds is None else binds
+    refuse_if_exposed(binds, [*secret, pathlib.Path.home()])
+    args = Args()
+    args.add("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try")
     if root:
-        cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # for setpriv only
+        args.add("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP")  # for the guard
     else:
-        cmd += ["--unshare-user", "--disable-userns"]
-    cmd += ["--die-with-parent", "--new-session", "--clearenv", "--hostname", "lstm-lab-grading"]
-    cmd += ["--ro-bind", "/usr", "/usr"]
-    system = ["/usr"]
-    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
-        if os.path.islink(top):
-            cmd += ["--symlink", os.readlink(top), top]
-        elif os.path.isdir(top):
-            cmd += ["--ro-bind", top, top]
-            system.append(top)
-    cmd += ["--proc", "/proc", "--dev", "/dev"]
-    cmd += ["--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", SCRATCH]
-    for sub in ("tmp", "results"):
-        cmd += ["--perms", "1777", "--dir", f"{SCRATCH}/{sub}"]
-    cmd += ["--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]  # TMPDIR is /scratch/tmp
-    mounts = _mounts_for_python(python) if mounts is None else mounts
-    _refuse_if_exposed([*system, *mounts], [*secret, pathlib.Path.home()])
-    made = set()
-    for dest in [*mounts, GUARD_INSIDE, "/etc/passwd"]:
-        for parent in reversed(pathlib.PurePosixPath(dest).parents):
-            p = str(parent)
-            if p not in ("/", "/tmp") and p not in made and not p.startswith("/usr"):
-                made.add(p)
-                cmd += ["--perms", "0755", "--dir", p]
-    for m in mounts:
-        cmd += ["--ro-bind", m, m]
-    cmd += ["--ro-bind", str(GUARD), GUARD_INSIDE]
+        args.add("--unshare-user", "--disable-userns")
+    args.add("--die-with-parent", "--new-session", "--clearenv", "--hostname", "lstm-lab-grading")
+    _system(args)
+    _parents(args, [inside for _, inside in binds] + [f"{GRADER_INSIDE}/homework", "/etc/passwd"])
+    if os.path.exists("/etc/ld.so.cache"):
+        args.add("--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache")
+    for host, inside in binds:
+        args.add("--ro-bind", host, inside)
+    _grader_files(args)
     uid = (uid or SANDBOX_UIDS[0]) if root else os.getuid()
     gid = uid if root else os.getgid()
-    fds = list(keep_fds)
-    for path, text in (
-        ("/etc/passwd", f"student:x:{uid}:{gid}:student:{SCRATCH}:/usr/sbin/nologin\n"),
-        ("/etc/group", f"student:x:{gid}:\n"),
-    ):
-        fds.append(_data_fd(text))
-        cmd += ["--perms", "0444", "--ro-bind-data", str(fds[-1]), path]
-    if os.path.exists("/etc/ld.so.cache"):
-        cmd += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    cmd += ["--perms", "1777", "--size", str(1 << 20), "--tmpfs", "/dev/shm"]
-    # bwrap's own root and /dev are tmpfs, and run by an ordinary user they belong to the kernel's user:
-    # read-only, so that /scratch and /tmp, with their sizes, are the only places it can write
-    cmd += ["--remount-ro", "/dev", "--remount-ro", "/"]
+    args.data(f"student:x:{uid}:{gid}:student:{SCRATCH}:/usr/sbin/nologin\n", "/etc/passwd")
+    args.data(f"student:x:{gid}:\n", "/etc/group")
+    # bwrap's own root and /dev are tmpfs, which an ordinary user's sandbox owns: read-only, so that the
+    # tmpfs folders, with their sizes, are the only places it can write
+    args.add("--remount-ro", "/dev", "--remount-ro", "/")
     for k, v in env.items():
-        cmd += ["--setenv", k, v]
-    cmd += ["--chdir", SCRATCH]
-    return cmd, fds, root
+        args.add("--setenv", k, v)
+    args.add("--chdir", SCRATCH)
+    return args, root
 
 
 def new_uid():
     return secrets.randbelow(SANDBOX_UIDS[1] - SANDBOX_UIDS[0]) + SANDBOX_UIDS[0]
 
 
-def _inside_command(root, uid):
-    if not root:
-        return []
-    setpriv = "/usr/bin/setpriv"
-    return [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] + [
-        "--inh-caps=-all",
-        "--bounding-set=-all",
-        "--no-new-privs",
-        "--",
-    ]
-
-
 _probed = {}
 
 
-def check(python=sys.executable, secret=()):
-    """None if a sandboxed kernel can run here; raises Unavailable with the reason otherwise (checked once)."""
-    key = (python, tuple(secret))
+def check(secret=()):
+    """None if a sandboxed kernel can start here; raises Unavailable with the reason otherwise (checked once)."""
+    from homework import seccomp
+
+    key = tuple(secret)
     if key not in _probed:
         try:
-            uid = new_uid()
-            cmd, fds, root = bwrap_command(python, {"PATH": "/usr/bin:/bin"}, secret=secret, uid=uid)
-            cmd += ["--", *_inside_command(root, uid), python, "-c", "import os, ipykernel; print(os.getuid())"]
-            try:
-                r = subprocess.run(
-                    cmd,
-                    pass_fds=fds,
-                    stdin=subprocess.DEVNULL,
-                    capture_output=True,
-                    text=True,
-                    timeout=60,
-                    env={"PATH": "/usr/bin:/bin"},
-                )
-            finally:
-                for fd in fds:
-                    os.close(fd)
-            if r.returncode != 0 or not r.stdout.strip().isdigit() or int(r.stdout) == 0:
-                raise Unavailable(
-                    f"bubblewrap is installed but could not start a sandboxed Python here: {(r.stderr or r.stdout).strip()[-500:]}"
-                )
-            _probed[key] = None
+            if not seccomp.supported():
+                raise Unavailable("the sandbox's system-call filter is written for x86-64 and arm64 Linux only")
+            _probed[key] = _probe(secret)
         except Unavailable as err:
             _probed[key] = err
     if _probed[key] is not None:
         raise _probed[key]
 
 
-class Reports:
-    """What the kernel's guard wrote to the grader: parsed as it arrives, bounded, never written back."""
+def _probe(secret):
+    import json
 
-    MAX_EVENTS = 5000
-
-    def __init__(self, fd):
-        self.fd = fd
-        os.set_blocking(fd, False)
-        self.lock = threading.Lock()
-        self.events = []  # (kind, value)
-        self.garbage = False
-        self.buf = b""
-        self.closed = False
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        """Everything readable now; call with the lock held. False at end of file."""
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except BlockingIOError:
-                return True
-            except OSError:
-                return False
-            if not data:
-                return False
-            self.buf += data
-            *lines, self.buf = self.buf.split(b"\n")
-            if len(self.buf) > 256:
-                self.garbage, self.buf = True, b""
-            for line in lines:
-                kind, _, value = line.decode("utf-8", "replace").partition(" ")
-                if kind not in ("ready", "cell", "call", "tamper") or len(line) > 256:
-                    self.garbage = True
-                elif len(self.events) < self.MAX_EVENTS:
-                    self.events.append((kind, value))
-                else:
-                    self.garbage = True
-
-    def _loop(self):
-        while not self.closed:
-            try:
-                ready, _, _ = select.select([self.fd], [], [], 0.5)
-            except (OSError, ValueError):
-                return
-            if ready:
-                with self.lock:
-                    if self.closed or not self._read():
-                        return
-
-    def sync(self):
-        """The number of events so far, counting everything written before this call."""
-        with self.lock:
-            if not self.closed:
-                self._read()
-            return len(self.events)
-
-    def since(self, start, end=None):
-        with self.lock:
-            return list(self.events[start:end])
-
-    def close(self):
-        with self.lock:
-            self.closed = True
-        self.thread.join(timeout=2)
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
-
-
-class _Head:
-    """Keeps the first bytes of a stream (the kernel's own stdout and stderr) and throws the rest away."""
-
-    def __init__(self, stream, keep=16384):
-        self.stream, self.keep, self.data = stream, keep, b""
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-        self.thread.start()
-
-    def _loop(self):
-        try:
-            while chunk := self.stream.read1(65536):
-                if len(self.data) < self.keep:
-                    self.data += chunk[: self.keep - len(self.data)]
-        except (OSError, ValueError):
-            pass
-
-    def text(self):
-        return self.data.decode("utf-8", "replace")
-
-
-def _context():
-    import zmq
-
-    ctx = zmq.Context()
-    ctx.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
-    ctx.setsockopt(zmq.LINGER, 0)
-    return ctx
-
-
-class Kernel:
-    """One grading kernel, sandboxed (bwrap) or not; the grader reaches its files with ``host(path)``."""
-
-    def __init__(self, sandboxed=True, python=sys.executable, limits=None, env=None, watch=True, secret=()):
-        self.sandboxed, self.python, self.watch, self.secret = sandboxed, python, watch, secret
-        self.limits = dict(LIMITS if limits is None else limits)
-        if not sandboxed:  # without a user of its own, RLIMIT_NPROC would count all of the teacher's processes
-            self.limits.pop("nproc", None)
-        self.extra_env = dict(env or {})
-        self.proc = self.child = self.kernel_pid = self.reports = self.kc = self.ctx = self.out = None
-        self.tmp = None
-        self.scratch_inside = SCRATCH
-
-    # --- start ---
-    def _env(self, scratch):
-        env = dict(ENV)
-        env.update(
-            HOME=scratch,
-            TMPDIR=f"{scratch}/tmp",
-            PATH=os.pathsep.join([str(pathlib.Path(self.python).parent), "/usr/bin", "/bin"]),
-            MPLCONFIGDIR=f"{scratch}/.config/matplotlib",
-            IPYTHONDIR=f"{scratch}/.ipython",
-            JUPYTER_CONFIG_DIR=f"{scratch}/.jupyter",
-            JUPYTER_DATA_DIR=f"{scratch}/.local/share/jupyter",
-            JUPYTER_RUNTIME_DIR=f"{scratch}/.local/share/jupyter/runtime",
-            LSTM_LAB_LIMITS=_limits_spec(self.limits),
+    binds, python, pythonpath = layout()
+    uid = new_uid()
+    args, root = bwrap_args({"PATH": "/usr/bin:/bin", "PYTHONPATH": pythonpath}, secret=secret, uid=uid, binds=binds)
+    config = {"uid": uid if root else None, "limits": LIMITS, "seccomp": True, "probe": True}
+    r, w = os.pipe()
+    os.write(w, json.dumps(config).encode())
+    os.close(w)
+    args.fds.append(r)
+    cmd = [bwrap_path(), "--args", str(args.pipe()), "--", python, "-m", "homework.kernel_guard", "--guard-fd", str(r)]
+    try:
+        out = subprocess.run(
+            cmd, pass_fds=args.fds, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60
         )
-        if self.watch:  # homework/hw.py judges the saved outputs; without it (nbgrader) the kernel judges
-            env["LSTM_LAB_RESULTS"] = f"{scratch}/results"
-        env.update(self.extra_env)
-        return env
-
-    def connection(self, ip):
-        return dict(self.conn, ip=ip)
-
-    def start(self, timeout=60):
-        """Start the kernel and wait until it answers; raises KernelDied with its output if it does not."""
-        self.conn = dict(
-            transport="ipc",
-            shell_port=1,
-            iopub_port=2,
-            stdin_port=3,
-            control_port=4,
-            hb_port=5,
-            key=secrets.token_hex(32),
-            signature_scheme="hmac-sha256",
-            kernel_name="python3",
+    except subprocess.TimeoutExpired:
+        raise Unavailable("bubblewrap is installed but a sandboxed Python did not start within 60 s") from None
+    finally:
+        args.close()
+    if out.returncode != 0 or not out.stdout.strip().isdigit() or int(out.stdout) == 0:
+        raise Unavailable(
+            f"bubblewrap is installed but could not start a sandboxed Python here: {(out.stderr or out.stdout).strip()[-500:]}"
         )
-        fds = []
-        guard_r = None
-        if self.watch:
-            self.key, self.cells = secrets.token_bytes(32), 0
-            guard_r, guard_w = os.pipe()
-            os.set_inheritable(guard_w, True)
-            key_r = _data_fd(self.key)
-            fds += [guard_w, key_r]
-            self.extra_env["LSTM_LAB_GUARD"] = f"{guard_w}:{key_r}"
-        if self.sandboxed:
-            scratch = SCRATCH
-            env = self._env(scratch)
-            conn_fd = _data_fd(json.dumps(self.connection(f"{scratch}/kernel")))
-            info_r, info_w = os.pipe()
-            self.uid = new_uid()
-            cmd, data_fds, root = bwrap_command(self.python, env, keep_fds=[conn_fd], secret=self.secret, uid=self.uid)
-            cmd[1:1] = ["--info-fd", str(info_w)]
-            cmd += ["--perms", "0444", "--ro-bind-data", str(conn_fd), f"{scratch}/.kernel.json"]
-            cmd += ["--", *_inside_command(root, self.uid), self.python, GUARD_INSIDE, "-f", f"{scratch}/.kernel.json"]
-            fds += data_fds + [info_w]
-            popen_env = {"PATH": "/usr/bin:/bin"}
-            cwd = "/"
-        else:
-            self.tmp = tempfile.mkdtemp(prefix="lstm-lab-kernel-")
-            scratch = self.tmp
-            for sub in ("tmp", "results"):
-                os.mkdir(os.path.join(scratch, sub))
-            env = self._env(scratch)
-            conn_path = os.path.join(scratch, ".kernel.json")
-            with open(conn_path, "w") as f:
-                json.dump(self.connection(f"{scratch}/kernel"), f)
-            cmd = [self.python, str(GUARD), "-f", conn_path]
-            popen_env, cwd, info_r = env, scratch, None
-        self.scratch_inside = scratch
-        try:
-            self.proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                pass_fds=fds,
-                env=popen_env,
-                cwd=cwd,
-                start_new_session=True,
-            )
-        finally:
-            for fd in fds:
-                os.close(fd)
-        self.out = _Head(self.proc.stdout)
-        if guard_r is not None:
-            self.reports = Reports(guard_r)
-        if self.sandboxed:
-            self.child = self._read_child(info_r, timeout)
-            self.root = f"/proc/{self.child}/root"
-        else:
-            self.child, self.kernel_pid, self.root = self.proc.pid, self.proc.pid, ""
-        self._connect(timeout)
-
-    def _read_child(self, fd, timeout):
-        data, end = b"", time.monotonic() + timeout
-        try:
-            while b"child-pid" not in data or b"}" not in data:
-                left = end - time.monotonic()
-                if left <= 0 or not select.select([fd], [], [], left)[0]:
-                    break
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    break
-                data += chunk
-        finally:
-            os.close(fd)
-        try:
-            return int(json.loads(data)["child-pid"])
-        except (ValueError, KeyError):
-            self.close()
-            raise KernelDied(f"the sandbox did not start: {self.output()}") from None
-
-    def _find_kernel_pid(self):
-        if self.kernel_pid is None and self.sandboxed:
-            try:
-                kids = pathlib.Path(f"/proc/{self.child}/task/{self.child}/children").read_text().split()
-                self.kernel_pid = int(kids[0]) if kids else None
-            except (OSError, ValueError):
-                pass
-        return self.kernel_pid
-
-    def host(self, path):
-        """The grader's path to ``path`` inside the kernel's scratch folder."""
-        return self.root + path
-
-    def _connect(self, timeout):
-        from jupyter_client import BlockingKernelClient
-
-        self.ctx = _context()
-        self.kc = BlockingKernelClient(context=self.ctx)
-        self.kc.load_connection_info(self.connection(self.host(f"{self.scratch_inside}/kernel")))
-        self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-        end = time.monotonic() + timeout
-        msg_id, resend = None, 0.0
-        while time.monotonic() < end:
-            if not self.alive():
-                raise KernelDied(f"the kernel exited while starting: {self.output()}")
-            if msg_id is None or time.monotonic() > resend:
-                msg_id, resend = self.kc.kernel_info(), time.monotonic() + 2
-            reply = self._reply(msg_id, min(end, resend))
-            if reply is not None:
-                self._find_kernel_pid()
-                return
-        self.close()
-        raise KernelDied(f"the kernel did not answer within {timeout} s: {self.output()}")
-
-    def output(self):
-        return (self.out.text() if self.out else "").strip()[-1500:] or "(no output)"
-
-    # --- run ---
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def _reply(self, msg_id, until):
-        """The content of the reply to ``msg_id``, or None at ``until`` or when the kernel has died."""
-        from queue import Empty
-
-        while True:
-            left = until - time.monotonic()
-            if left <= 0:
-                return None
-            try:
-                msg = self.kc.shell_channel.get_msg(timeout=min(left, 0.25))
-            except Empty:
-                if not self.alive():
-                    return None
-                continue
-            except Exception:  # a message the session cannot read (bad signature, not JSON)
-                continue
-            if msg.get("parent_header", {}).get("msg_id") == msg_id:
-                return msg.get("content", {})
-
-    def run(self, code, timeout, deadline=None, grace=5.0):
-        """The execute_reply's content for ``code``; {"status": "timeout"} when interrupted after ``timeout`` s.
-
-        Raises KernelDied when the kernel dies, does not stop when interrupted, or passes ``deadline``
-        (time.monotonic()), the submission's own limit; the kernel is then closed.
-        """
-        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
-        end = time.monotonic() + timeout
-        if deadline is not None:
-            end = min(end, deadline)
-        reply = self._reply(msg_id, end)
-        if reply is not None:
-            return reply
-        if not self.alive():
-            raise KernelDied("the kernel died")
-        if deadline is not None and time.monotonic() >= deadline - 0.01:
-            self.close()
-            raise KernelDied("the submission ran longer than its time limit and was stopped")
-        self.interrupt()
-        reply = self._reply(msg_id, time.monotonic() + grace)
-        if reply is None:
-            self.close()
-            raise KernelDied(f"a cell ran longer than {timeout} s and did not stop when interrupted")
-        return {"status": "timeout", "reply": reply}
-
-    def cell(self, code, seed=None):
-        """(n, the code with the grader's marker line): ``seed`` marks a hidden test (see kernel_guard.py)."""
-        self.cells += 1
-        return self.cells, _guard_module().marker(self.key, self.cells, seed) + code
-
-    def ran(self, n, events):
-        """Whether the guard's record of the marked cell ``n`` is among ``events``."""
-        return ("cell", f"{n} {_guard_module().mac(self.key, f'cell {n}', 16)}") in events
-
-    def interrupt(self):
-        pid = self._find_kernel_pid()
-        if pid:
-            try:
-                os.kill(pid, signal.SIGINT)
-            except OSError:
-                pass
-
-    # --- the kernel's files, read without following its links ---
-    def _results_fd(self):
-        top = os.open(self.host(self.scratch_inside), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-        try:
-            return os.open("results", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top)
-        finally:
-            os.close(top)
-
-    def clear_results(self):
-        try:
-            d = self._results_fd()
-        except OSError:
-            return
-        try:
-            for name in os.listdir(d):
-                if name.endswith(".npz"):
-                    try:
-                        os.unlink(name, dir_fd=d)
-                    except OSError:
-                        pass
-        finally:
-            os.close(d)
-
-    def read_result(self, name, limit=16 << 20):
-        """The bytes of results/<name> if it is a regular file of at most ``limit`` bytes, else None."""
-        try:
-            d = self._results_fd()
-        except OSError:
-            return None
-        try:
-            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=d)
-        except OSError:
-            return None
-        finally:
-            os.close(d)
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-                return None
-            chunks, size = [], 0
-            while chunk := os.read(fd, 1 << 20):
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > limit:
-                    return None
-            return b"".join(chunks)
-        finally:
-            os.close(fd)
-
-    # --- end ---
-    def close(self):
-        """Kill the kernel and everything it started (the whole sandbox); safe to call twice."""
-        if self.kc is not None:
-            try:
-                self.kc.stop_channels()
-            except Exception:
-                pass
-            self.kc = None
-        if self.ctx is not None:
-            self.ctx.destroy(linger=0)
-            self.ctx = None
-        if self.proc is not None:
-            if self.sandboxed and self.child:
-                try:
-                    os.kill(self.child, signal.SIGKILL)  # the PID namespace's init: every process in it dies with it
-                except OSError:
-                    pass
-                try:
-                    self.proc.wait(timeout=10)  # bwrap exits once its child, the last of them, is gone
-                except subprocess.TimeoutExpired:
-                    pass
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-            if self.out is not None:
-                self.out.thread.join(timeout=2)
-            if self.proc.stdout:
-                self.proc.stdout.close()
-            self.proc = None
-        if self.reports is not None:
-            self.reports.close()
-        if self.tmp:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            self.tmp = None
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
-# --- nbgrader ------------------------------------------------------------------------------------------
-try:
-    from jupyter_client.manager import AsyncKernelManager as _AsyncKernelManager
-except ImportError:  # pragma: no cover
-    _AsyncKernelManager = object
+def describe(timeout, submission_timeout):
+    """The limits a grading kernel gets here, as the lines ``python -m homework limits`` prints."""
+    from homework import cgroups, channel, notebooks, wire, zmtp
 
-
-class SandboxKernelManager(_AsyncKernelManager):
-    """jupyter_client's kernel manager with every kernel in the sandbox above: for nbgrader's autograde.
-
-        c.ExecutePreprocessor.kernel_manager_class = SandboxKernelManager   (homework/nbgrader_config.py)
-
-    The kernel gets the limits, the clean environment and the private filesystem, but not the grader's
-    watch: nbgrader judges inside the kernel, by whether a test cell raises.
-    """
-
-    box = None
-
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        import asyncio
-
-        box = Kernel(sandboxed=True, watch=False, secret=[os.getcwd()])
-        await asyncio.get_running_loop().run_in_executor(None, box.start)
-        box.kc.stop_channels()  # jupyter's own client connects next
-        box.ctx.destroy(linger=0)
-        box.kc = box.ctx = None
-        self.box = box
-        info = box.connection(box.host(f"{SCRATCH}/kernel"))
-        self.transport, self.ip = "ipc", info["ip"]
-        for name in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
-            setattr(self, name, info[name])
-        self.session.key = info["key"].encode()
-        self.provisioner.process = box.proc
-        self.provisioner.pid = self.provisioner.pgid = box.proc.pid
-
-    async def _async_interrupt_kernel(self):
-        if self.box is not None:
-            self.box.interrupt()  # SIGINT to the kernel itself: bwrap's own process would end the sandbox
-
-    async def _async_kill_kernel(self, restart=False):
-        if self.box is not None:
-            self.box.close()
-
-    async def _async_cleanup_resources(self, restart=False):
-        if self.box is not None:
-            self.box.close()
-        await super()._async_cleanup_resources(restart=restart)
-
-    interrupt_kernel = _async_interrupt_kernel  # the public names are bound to the base class's functions
-    _kill_kernel = _async_kill_kernel
-    cleanup_resources = _async_cleanup_resources
+    root = os.geteuid() == 0
+    group = cgroups.Cgroup.offered() if root else None
+    mib = 1 << 20
+    lines = [
+        f"sandbox: {bwrap_path() or 'no bubblewrap'}, run as {'root' if root else 'an ordinary user'}",
+        f"per kernel: address space {LIMITS['as'] // mib} MiB a process; {LIMITS['nproc']} threads; no process "
+        f"(fork and exec refused); {LIMITS['nofile']} open files; {LIMITS['fsize'] // mib} MiB a file; "
+        f"{LIMITS['cpu']} CPU seconds",
+        "folders: "
+        + "; ".join(f"{d} {size // mib} MiB and {files} files" for d, (size, files) in TMPFS.items())
+        + (" (file counts set by the grader)" if root else " (file count of /scratch watched by the grader)"),
+        f"cgroup: {group}, {CGROUP_MEMORY // mib} MiB of memory in all, {LIMITS['nproc'] + 8} tasks"
+        if group
+        else "cgroup: none here (memory is limited a process at a time)",
+        f"grader: notebooks of at most {notebooks.MAX_BYTES // mib} MiB and {notebooks.MAX_CELLS} cells; replies of at "
+        f"most {zmtp.MAX_PARTS} parts and {zmtp.MAX_MESSAGE // mib} MiB, {zmtp.BUDGET // mib} MiB a connection; the "
+        f"guard's records at most {wire.MAX_FRAME // mib} MiB each, {channel.BUDGET // mib} MiB a submission; "
+        f"answers of at most {wire.MAX_ELEMENTS} numbers",
+        f"time: {timeout} s a cell, {submission_timeout} s a submission",
+    ]
+    return lines

@@ -1,10 +1,10 @@
 """Checks for the homework: test cases, reference answers from lstm_core, and feedback that names the mistake.
 
 In a student's notebook, ``self_check(question, fn)`` runs visible cases (a public seed) and either
-prints what passed or raises AssertionError saying exactly what is wrong. At grading time,
-``hidden_check`` runs cases from a seed the grader chooses then (LSTM_LAB_GRADING_SEED) and saves the
-student function's outputs (LSTM_LAB_RESULTS); the grader then calls ``judge`` in its own process, so
-the score never depends on anything the student's kernel prints or claims.
+prints what passed or raises AssertionError saying exactly what is wrong. The grader (homework/) draws the
+hidden cases from a seed it chooses at grading time, collects the student function's outputs on them
+(``cases``, ``answer``) and calls ``judge`` in its own process, so the score never depends on anything the
+student's kernel prints or claims; how it does so (its channels and file format) is the grader's business.
 
 How to add a question: one ``Question`` in ``QUESTION_SPECS`` below (its cases, the reference answer, how to
 call the student's function, the fingerprints of the mistakes it knows, and the course functions that would
@@ -12,8 +12,6 @@ answer it, which the grader reports when an answer calls them); then a test cell
 calling ``self_check``/``hidden_check`` with its name. tests/test_homework.py grades every source.
 """
 
-import os
-import pathlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -547,55 +545,27 @@ def lstm_step_compat(x, h_prev, c_prev, W, b):
     return lstm_step(x, h_prev, c_prev, LSTMParams(W, b))
 
 
-def _check(question, fn, seed, forward=None, save=None):
-    """Run ``fn`` on the cases and judge them here; with ``save`` (a folder), only save the outputs there.
+def answer(question, fn, case, k=0, forward=None):
+    """The student's outputs for case ``k``; a crash raises AssertionError naming the case (feedback too)."""
+    try:
+        return run(question, fn, case, forward)
+    except NotImplementedError:
+        raise AssertionError(f"{question}: not implemented yet") from None
+    except Exception as err:
+        shape = ", ".join(f"{name} {np.shape(v)}" for name, v in case.items() if name in ("x", "W", "x_ids", "ids"))
+        raise AssertionError(f"{question}: case {k + 1} ({shape}) raised {type(err).__name__}: {err}") from None
 
-    Saved outputs are for homework/hw.py, which judges them in its own process; the kernel then runs no
-    reference at all while the hidden cases run, so any call into it comes from the answer.
-    """
+
+def _check(question, fn, seed, forward=None):
+    """Run ``fn`` on the cases from ``seed`` and judge each here, stopping at the first wrong answer."""
     messages = []
-    outputs = []
     all_cases = cases(question, seed)
     for k, case in enumerate(all_cases):
-        try:
-            got = run(question, fn, case, forward)
-        except NotImplementedError:
-            raise AssertionError(f"{question}: not implemented yet") from None
-        except Exception as err:  # a crash is feedback too, with the case that caused it
-            shape = ", ".join(f"{k} {np.shape(v)}" for k, v in case.items() if k in ("x", "W", "x_ids", "ids"))
-            raise AssertionError(f"{question}: case {k + 1} ({shape}) raised {type(err).__name__}: {err}") from None
-        outputs.append(got)
-        if save:
-            continue
-        ok, msg = judge(question, case, got)
+        ok, msg = judge(question, case, answer(question, fn, case, k, forward))
         if not ok:
             raise AssertionError(f"{msg} (case {k + 1} of {len(all_cases)})")
         messages.append(msg)
-    if save:
-        _save(save, question, outputs)
     return messages
-
-
-def _as_float(v):
-    try:
-        return np.asarray(v, dtype=float)
-    except (TypeError, ValueError):
-        return np.array(np.nan)  # not numbers: judged as a wrong shape
-
-
-def _save(folder, question, outputs):
-    arrays = {f"{k}::{key}": _as_float(v) for k, out in enumerate(outputs) for key, v in out.items()}
-    np.savez(pathlib.Path(folder) / f"{question}.npz", **arrays)
-
-
-def load_outputs(path):
-    """The outputs a hidden check saved: a list (one per case) of dicts."""
-    data = np.load(path)
-    out = {}
-    for name in data.files:
-        k, key = name.split("::", 1)
-        out.setdefault(int(k), {})[key] = data[name]
-    return [out[k] for k in sorted(out)]
 
 
 def self_check(question, fn, forward=None):
@@ -604,10 +574,9 @@ def self_check(question, fn, forward=None):
     print(f"✔ {msgs[-1]} on {len(msgs)} cases ({_spec(question).cases_text})")
 
 
-def grading_seed(default):
-    return int(os.environ.get("LSTM_LAB_GRADING_SEED", default))
-
-
 def hidden_check(question, fn, seed, forward=None):
-    """Grading-time check: cases from ``seed``; outputs saved to $LSTM_LAB_RESULTS for the grader."""
-    _check(question, fn, seed, forward, save=os.environ.get("LSTM_LAB_RESULTS"))
+    """A hidden test as nbgrader runs it: cases from ``seed`` (the source's, kept from students), judged here.
+
+    python -m homework grade does not run this line: it reads the question and the function's name from it and
+    runs the cases itself, from a seed it draws then, in its guard (homework/kernel_guard.py)."""
+    _check(question, fn, seed, forward)

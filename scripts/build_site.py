@@ -94,16 +94,18 @@ def prepare(nb, stem, static_dir, cache):
 
 
 def homework_pages(src):
-    """The student versions of the assignments (no solutions, no hidden tests), as pages."""
-    spec = importlib.util.spec_from_file_location("hw", ROOT / "homework" / "hw.py")
-    hw = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hw)
+    """The student versions of the assignments (no solutions, no hidden tests), as pages: made by the grader's
+    own release command (``python -m homework release``, run from the repository's top folder)."""
+    released = src / "released"
+    subprocess.run(
+        [sys.executable, "-m", "homework", "release", "--out", str(released)], cwd=ROOT, check=True, capture_output=True
+    )
     names = []
     (src / "homework").mkdir()
-    for name, path in hw.assignments().items():
-        nb = hw.student_version(nbformat.read(path, as_version=4))
-        nbformat.write(nb, src / "homework" / f"{name}.ipynb")
-        names.append(f"homework/{name}")
+    for path in sorted(released.glob("*/*.ipynb")):
+        shutil.move(path, src / "homework" / path.name)
+        names.append(f"homework/{path.stem}")
+    shutil.rmtree(released)
     return names
 
 

@@ -3,21 +3,21 @@ versions, catches the classic bugs with feedback that names them, survives every
 submission, and cannot be talked into a score by the notebook."""
 
 import copy
-import importlib.util
 import json
+import os
 import pathlib
 import re
 
 import nbformat
 import pytest
 
+from homework import hw
+
 pytest.importorskip("nbclient")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("hw", ROOT / "homework" / "hw.py")
-hw = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(hw)
 SOURCES = hw.assignments()
-TIMEOUT = 30  # seconds per cell: the slowest model answer (a5's sampler, checked with 2,000 draws) needs a few
+TIMEOUT = 120  # seconds per cell: a5's sampler, 2,000 draws under the guard's trace function, took 13 s on this
+# 2-core machine, and more than 60 s while other work kept it busy
 
 
 def source(name):
@@ -198,7 +198,7 @@ def graded(tmp_path_factory):
     write(subs, "edited_test", "a2_backward", edited_test(ok))
     write(subs, "not_json", "a2_backward", "{this is not a notebook")
     write(subs, "tamper", "a4_concepts", with_answer("a4_concepts", "memory_answer", TAMPER))
-    hw.grade(subs, subs / "grades.csv", subs / "grades.json", timeout=TIMEOUT)
+    hw.grade(subs, subs / "grades.csv", subs / "grades.json", timeout=TIMEOUT, jobs=2)
     report = json.loads((subs / "grades.json").read_text())
     return {(e["student"], e["assignment"]): {q["question"]: q for q in e["questions"]} for e in report}
 
@@ -286,3 +286,85 @@ def test_broken_submissions_cost_only_what_they_break(graded, student, lost, kep
 def test_the_notebook_cannot_set_its_own_score(graded):
     r = graded["tamper", "a4_concepts"]["memory"]
     assert r["points"] == 0, r
+
+
+# --- the grader's parts, one by one (no kernel) ------------------------------------------------------------
+def test_copied_cells_and_odd_metadata_never_stop_the_integrity_check():
+    from homework import notebooks
+
+    src = source("a2_backward")
+    nb = solved("a2_backward")
+    at = next(k for k, c in enumerate(nb.cells) if hw.nbg(c).get("grade_id") == "backward_answer")
+    nb.cells.insert(at + 1, copy.deepcopy(nb.cells[at]))  # copied in JupyterLab: the metadata comes along
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": "a string"}))
+    nb.cells.append(nbformat.v4.new_code_cell("y = 2", metadata={"nbgrader": {"grade_id": ["backward"]}}))
+    nb.cells.append(nbformat.v4.new_code_cell("z = 3", metadata={"nbgrader": {"grade_id": {"a": 1}, "grade": 1}}))
+    assert notebooks.integrity(src, nb) == {}
+    kinds = [(s.kind, s.question) for s in notebooks.steps(src, nb)]
+    assert kinds.count(("visible", "backward")) == 1 and kinds.count(("hidden", "backward")) == 1
+    test = copy.deepcopy(next(c for c in nb.cells if hw.nbg(c).get("grade_id") == "gradcheck"))
+    nb.cells.insert(1, test)  # a copy of a test cell above its answer: the first copy counts, and is out of place
+    assert "moved" in notebooks.integrity(src, nb)["gradcheck"]
+
+
+def test_a_submission_is_read_only_if_it_is_a_small_regular_file(tmp_path):
+    from homework import notebooks
+
+    good = nbformat.writes(solved("a1_forward"))
+    (tmp_path / "good.ipynb").write_text(good)
+    (tmp_path / "link.ipynb").symlink_to(tmp_path / "good.ipynb")
+    (tmp_path / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n")
+    (tmp_path / "key.ipynb").symlink_to(tmp_path / "id_ed25519")  # as root, a followed link reads any file
+    (tmp_path / "environ.ipynb").symlink_to("/proc/self/environ")
+    os.mkfifo(tmp_path / "fifo.ipynb")
+    (tmp_path / "folder.ipynb").mkdir()
+    (tmp_path / "big.ipynb").write_bytes(b" " * (notebooks.MAX_BYTES + 1))
+    many = json.loads(good)
+    many["cells"] += [nbformat.v4.new_code_cell("", id=f"c{k}") for k in range(notebooks.MAX_CELLS)]
+    (tmp_path / "many.ipynb").write_text(json.dumps(many))
+    (tmp_path / "latin1.ipynb").write_bytes(good.replace("import", "\xe9import", 1).encode("latin-1", "replace"))
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        assert notebooks.read_submission("good.ipynb", fd).cells
+        for name, words in [
+            ("link.ipynb", "symbolic link"),
+            ("key.ipynb", "symbolic link"),
+            ("environ.ipynb", "symbolic link"),
+            ("fifo.ipynb", "FIFO"),
+            ("folder.ipynb", "a folder"),
+            ("big.ipynb", "larger than 8 MiB"),
+            ("many.ipynb", "at most 10000"),
+            ("latin1.ipynb", "not a valid notebook"),
+        ]:
+            with pytest.raises(notebooks.Unreadable, match=words) as refused:
+                notebooks.read_submission(name, fd)
+            assert "PRIVATE KEY" not in str(refused.value) and "PATH=" not in str(refused.value)
+    finally:
+        os.close(fd)
+
+
+def test_every_student_folder_is_a_task_and_none_is_followed(tmp_path):
+    write(tmp_path, "ada", "a1_forward", solved("a1_forward"))
+    (tmp_path / "ben").mkdir()  # nothing in it
+    (tmp_path / "cy").symlink_to(tmp_path / "ada")
+    (tmp_path / "dee.ipynb").write_text("{}")  # a notebook outside a student's folder
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        tasks = hw.discover(fd, SOURCES)
+    finally:
+        os.close(fd)
+    why = {t.student: (t.assignment, t.problem or "") for t in tasks}
+    assert why["ada"] == ("a1_forward", "")
+    assert "no notebook of an assignment" in why["ben"][1] and "symbolic link" in why["cy"][1]
+    assert "outside a student's folder" in why["dee.ipynb"][1]
+
+
+def test_report_fields_are_safe_for_a_spreadsheet_a_terminal_and_any_encoding():
+    from homework import export
+
+    assert export.cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")' and export.cell("-1") == "'-1"
+    assert export.cell("@SUM(A1)").startswith("'") and export.cell(3.5) == 3.5
+    assert export.clean("a\nb\x1b[2J\u202e\ud800") == "a\\nb\\u001b[2J\\u202e\\ud800"
+    assert export.folder_name(os.fsdecode(b"caf\xe9")) == "caf\\xe9"
+    for text in ("a\nb\x1b[2J\u202e\ud800", os.fsdecode(b"caf\xe9"), "\x00\x7f\x85"):
+        assert export.clean(text).isprintable() and export.clean(text).encode("utf-8")

@@ -97,3 +97,36 @@ def test_notebook_structure(path):
         code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         if "Explorer(" in code:  # every live explorer also has a static snapshot for readers without a kernel
             assert ".snapshot(" in code
+
+
+# --- the grader as ordinary code (issue 28) ---------------------------------------------------------------------
+HOSTILE_TEXT = {p for p in (ROOT / "tests" / "hostile").glob("*.py") if not p.name.startswith("_")}
+HOSTILE_TEXT.add(ROOT / "tests" / "hostile" / "_common.py")  # answer cells, read as text and sent to a kernel
+OUR_PYTHON = sorted(
+    p.relative_to(ROOT).as_posix()
+    for folder in ("homework", "benchmarks", "scripts", "tests", "book", "lstm_lab", "lstm_core")
+    for p in (ROOT / folder).rglob("*.py")
+    if p not in HOSTILE_TEXT and "__pycache__" not in p.parts
+) + ["conftest.py"]
+LOADS_BY_PATH = {"spec_from_file_location", "SourceFileLoader", "SourcelessFileLoader", "run_path", "load_source"}
+
+
+@pytest.mark.parametrize("name", OUR_PYTHON)
+def test_no_module_is_loaded_by_its_file_path(name):
+    """Our modules import one another as packages (import tools draw what they load); code loaded from a
+    file path is invisible to them. Strings (a student's answer in a test) are not code and are not read."""
+    for node in ast.walk(ast.parse((ROOT / name).read_text())):
+        used = getattr(node, "attr", None) or getattr(node, "id", None)
+        if isinstance(node, ast.ImportFrom):
+            used = next((a.name for a in node.names if a.name in LOADS_BY_PATH), node.module)
+        if isinstance(node, ast.Import):
+            used = next((a.name for a in node.names if a.name == "runpy"), None)
+        assert used not in LOADS_BY_PATH and used != "runpy", f"{name}:{node.lineno} loads a module by path ({used})"
+
+
+@pytest.mark.parametrize("name", sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "homework").glob("*.py")))
+def test_no_function_of_the_grader_is_longer_than_60_lines(name):
+    for node in ast.walk(ast.parse((ROOT / name).read_text())):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = node.end_lineno - node.lineno + 1
+            assert length <= 60, f"{name}:{node.lineno} {node.name} is {length} lines"

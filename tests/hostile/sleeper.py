@@ -1,6 +1,7 @@
 # ruff: noqa: F821  (LOOT, np and exfiltrate come from _common.py; __NAMES__ are filled in by the test)
-"""A correct answer that leaves a thread sleeping forever and a detached child process that ignores
-SIGTERM, SIGINT and SIGHUP: it earns its points, and nothing of it may outlive its grading."""
+"""A correct answer that leaves a thread sleeping forever and tries to leave a detached child process that
+ignores SIGTERM, SIGINT and SIGHUP (refused: a grading kernel starts no process): it earns its points, and
+nothing of it may outlive its grading."""
 
 import subprocess
 import threading
@@ -20,10 +21,13 @@ def lstm_step_forward(x, h_prev, c_prev, W, b):
 
 
 threading.Thread(target=time.sleep, args=(10**9,), daemon=False).start()
-subprocess.Popen(
-    ["/bin/sh", "-c", "trap '' TERM INT HUP; sleep 600; : __MARKER__"],
-    start_new_session=True,
-    stdin=subprocess.DEVNULL,
-    stdout=subprocess.DEVNULL,
-    stderr=subprocess.DEVNULL,
-)
+try:
+    subprocess.Popen(
+        ["/bin/sh", "-c", "trap '' TERM INT HUP; sleep 600; : __MARKER__"],
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+except OSError:
+    pass
