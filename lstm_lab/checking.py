@@ -304,6 +304,12 @@ _RETOLD = (
 )
 
 
+def retold(err, sizes=None):
+    """The text of the exception ``err``, numpy's shape errors retold in plain words (sizes: {symbol: size})."""
+    plain, _ = _plain_error(str(err), sizes or {})
+    return plain or str(err)
+
+
 def _plain_error(text, sizes):
     """(numpy's error in plain words, whether it is about shapes), or (None, False) for other errors."""
     for pattern, retell, about_shapes in _RETOLD:

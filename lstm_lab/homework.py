@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 import lstm_core.lstm as _lstm
-from lstm_core import LSTMParams, lstm_backward, lstm_forward, lstm_step, lstm_step_backward, rel_error, sigmoid
+from lstm_core import LSTMParams, lstm_backward, lstm_forward, lstm_step, lstm_step_backward, sigmoid
 from lstm_core.charlm import one_hot, softmax
 from lstm_core.losses import softmax_cross_entropy
 
 from . import bugs
+from .checking import differences, retold
 
 PUBLIC_SEED = 2026
 TOL = 1e-6
@@ -506,32 +507,26 @@ def _fingerprints(question, case):
 
 
 def judge(question, case, got):
-    """(ok, message) for one case: ``got`` is a dict of the student's outputs (arrays)."""
+    """(ok, message) for one case: ``got`` is a dict of the student's outputs (arrays). The comparison is the
+    checking core's (lstm_lab.checking.differences, as for the notebooks' exercises): a wrong output is named
+    with where it differs; a known mistake by its fingerprint."""
     spec = _spec(question)
     if spec.judge is not None:
         return spec.judge(case, got)
     want = reference(question, case)
-    for key, ref in want.items():
-        if key not in got or got[key] is None:
-            return False, f"{question}: no value for {key}"
-        arr = np.asarray(got[key], dtype=float) if np.asarray(got[key]).dtype != object else None
-        if arr is None or arr.shape != np.shape(ref):
-            return False, f"{question}: {key} has shape {getattr(arr, 'shape', None)}, expected {np.shape(ref)}"
-        if not np.isfinite(arr).all():
-            return False, f"{question}: {key} contains NaN or inf"
-    bad = [k for k, ref in want.items() if rel_error(got[k], ref, scale="max") > TOL]
+    missing = [key for key in want if got.get(key) is None]
+    if missing:
+        return False, f"{question}: no value for {missing[0]}"
+    problems = {key: differences(got[key], ref, TOL, who=key) for key, ref in want.items()}
+    bad = [key for key, problem in problems.items() if problem]
     if not bad:
         return True, f"{question}: all of {', '.join(want)} match the reference"
     for message, buggy in _fingerprints(question, case):
         shared = [k for k in bad if k in buggy]
-        if shared and all(rel_error(got[k], buggy[k], scale="max") < TOL for k in shared):
+        if shared and all(differences(got[k], buggy[k], TOL) is None for k in shared):
             return False, f"{question}: {message}"
-    worst = max(bad, key=lambda k: rel_error(got[k], want[k], scale="max"))
-    error = rel_error(got[worst], want[worst], scale="max")
-    return (
-        False,
-        f"{question}: {', '.join(bad)} differ from the reference (largest relative error {error:.2g} in {worst})",
-    )
+    others = f" ({', '.join(bad[1:])} differ too)" if len(bad) > 1 else ""
+    return False, f"{question}: {bad[0]} differs from the reference: {problems[bad[0]]}{others}"
 
 
 # --- running a student's function --------------------------------------------------------------------
@@ -553,7 +548,7 @@ def answer(question, fn, case, k=0, forward=None):
         raise AssertionError(f"{question}: not implemented yet") from None
     except Exception as err:
         shape = ", ".join(f"{name} {np.shape(v)}" for name, v in case.items() if name in ("x", "W", "x_ids", "ids"))
-        raise AssertionError(f"{question}: case {k + 1} ({shape}) raised {type(err).__name__}: {err}") from None
+        raise AssertionError(f"{question}: case {k + 1} ({shape}) raised {type(err).__name__}: {retold(err)}") from None
 
 
 def _check(question, fn, seed, forward=None):
