@@ -7,7 +7,6 @@ a kernel that inherits MPLBACKEND=Agg shows no inline figures.
 """
 
 import os
-import sys
 import tempfile
 
 import pytest
@@ -26,13 +25,16 @@ os.environ.pop("MPLBACKEND", None)
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
 
 EXECUTED = pytest.StashKey[dict]()  # what nbval's runs output, read by tests/conftest.py's executed_notebooks
+REPORTS = pytest.StashKey[
+    list
+]()  # functions giving lines for the end of the run (tests/conftest.py's end_of_run_report)
 
 
-def pytest_terminal_summary(terminalreporter):
-    """Print the browser test's latency table (measured, never asserted) at the end of the run."""
-    browser = sys.modules.get("test_browser")
-    for line in browser.latency_report() if browser else []:
-        terminalreporter.write_line(line)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the tables the tests measured (never asserted), registered with the end_of_run_report fixture."""
+    for report in config.stash.get(REPORTS, []):
+        for line in report():
+            terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -60,3 +60,17 @@ def executed_notebooks(request, tmp_path_factory):
     key = getattr(root_conftest, "EXECUTED", None)
     record = request.config.stash.get(key, {}) if key is not None else {}
     return ExecutedNotebooks(record, tmp_path_factory.mktemp("executed"))
+
+
+@pytest.fixture(scope="session")
+def end_of_run_report(request):
+    """``register(fn)``: ``fn()``'s lines are printed at the end of the test run (a measured table, never asserted).
+    Each function is registered once, however many tests ask."""
+    root_conftest = request.config.pluginmanager.get_plugin(str(ROOT / "conftest.py"))
+    reports = request.config.stash.setdefault(root_conftest.REPORTS, [])
+
+    def register(fn):
+        if fn not in reports:
+            reports.append(fn)
+
+    return register

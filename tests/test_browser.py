@@ -115,7 +115,8 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(end_of_run_report):
+    end_of_run_report(latency_report)
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
@@ -123,7 +124,7 @@ def browser():
 
 
 def latency_report():
-    """Lines for the end of the test run (conftest.py prints them): median key press -> repaint."""
+    """Lines for the end of the test run (the end_of_run_report fixture prints them): median key press -> repaint."""
     lines = ["key press -> repainted figure in Chromium, per explorer (goal: median <= 100 ms, p90 <= 150 ms):"]
     for name, ms in LATENCIES.items():
         p90 = statistics.quantiles(ms, n=10, method="inclusive")[-1] if len(ms) > 1 else ms[0]
