@@ -46,14 +46,15 @@ class Vocab:
         return len(self.chars)
 
     def encode(self, text, *, what="text"):
-        """Ids (an int64 array) of the characters of ``text``; a ValueError names any it does not know."""
+        """Ids of the characters of ``text``, as numpy's index type ``np.intp`` (int64 on a 64-bit machine, int32 in
+        the browser's 32-bit Python, where np.bincount and friends refuse int64); a ValueError names any unknown."""
         unknown = sorted(set(text) - set(self._index))
         if unknown:
             raise ValueError(
                 f"{what}: {len(unknown)} character(s) the model never saw: {', '.join(repr(c) for c in unknown[:10])}"
                 f"{' ...' if len(unknown) > 10 else ''} (its vocabulary has {self.size} characters)"
             )
-        return np.fromiter((self._index[c] for c in text), dtype=np.int64, count=len(text))
+        return np.fromiter((self._index[c] for c in text), dtype=np.intp, count=len(text))
 
     def decode(self, ids):
         return "".join(self.chars[int(k)] for k in np.ravel(ids))
