@@ -41,7 +41,8 @@ def delayed_recall(batch_size, delay, *, n_symbols=4, seed=None):
     T, D = delay + 2, n_symbols + 2
     xs = np.zeros((T, batch_size, D))
     b = np.arange(batch_size)[None, :]
-    symbols = rng.integers(0, n_symbols, (T - 1, batch_size)).astype(np.intp)  # drawn as int64: the same on every machine
+    symbols = rng.integers(0, n_symbols, (T - 1, batch_size))  # drawn as int64: the same on every machine
+    symbols = symbols.astype(np.intp)
     xs[np.arange(T - 1)[:, None], b, symbols] = 1.0  # one symbol per step
     xs[0, :, n_symbols] = 1.0  # "remember this one"
     xs[-1, :, n_symbols + 1] = 1.0  # "what was it?"
