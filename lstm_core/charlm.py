@@ -288,9 +288,48 @@ def train_charlm(
         lr_at: a schedule, step -> learning rate (None: ``lr`` throughout)
     Returns:
         TextHistory (and the optimizer in ``history.optimizer``)
+    In the browser a long run can be replaced by the same run made on a desktop Python: see ``run_hook`` below.
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps: expected a positive integer, got {steps!r}")
+    settings = dict(steps=steps, batch_size=batch_size, seq_len=seq_len, lr=lr, clip=clip)
+    settings.update(validation_ids=validation_ids, validate_every=validate_every, sample_every=sample_every)
+    settings.update(sample_prime=sample_prime, sample_length=sample_length, optimizer=optimizer, lr_at=lr_at)
+
+    def run(**changes):  # the training itself: the loop below, with these settings (and any changed)
+        return _train_charlm(lm, train_ids, progress=progress, stream=stream, **{**settings, **changes})
+
+    out = (stream or sys.stdout) if progress else None
+    return run() if run_hook is None else run_hook(lm, train_ids, settings, run, out)
+
+
+# Where a run is made can change, what it computes cannot: lstm_lab.runtime sets this in the browser, where
+# notebook 06's 700 steps would take minutes, to load the weights the same call reached on a desktop Python (after
+# a few live steps), and when recording those runs. None (a desktop Python): every call trains here.
+run_hook = (
+    None  # (lm, train_ids, settings, run, out) -> TextHistory; run(**changes) trains; out: where to print, or None
+)
+
+
+def _train_charlm(
+    lm,
+    train_ids,
+    *,
+    steps,
+    batch_size,
+    seq_len,
+    lr,
+    clip,
+    validation_ids,
+    validate_every,
+    sample_every,
+    sample_prime,
+    sample_length,
+    progress,
+    stream,
+    optimizer,
+    lr_at,
+):
     opt = optimizer or Adam(lr=lr)
     columns = streams(train_ids, batch_size)
     hist = TextHistory()

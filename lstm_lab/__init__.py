@@ -6,8 +6,11 @@
     source.py     shows the line of lstm_core that computes an equation, beside it in a notebook
     homework.py   the homework's cases, reference answers and feedback that names the mistake
     bugs.py       the classic bugs of from-scratch LSTMs, planted into lstm_core's own source
+    runtime.py    where the course runs (a desktop Python or the browser) and what that changes
 
 How to add
     an explorer:  a module in explorers/ with a subclass of Explorer (see explorers/__init__.py)
     a homework question:  one entry in homework.QUESTIONS (see homework.py's docstring)
 """
+
+from . import runtime  # noqa: F401  (in the browser it sets lstm_core.charlm.run_hook: see runtime.py)
