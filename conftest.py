@@ -29,10 +29,12 @@ EXECUTED = pytest.StashKey[dict]()  # what nbval's runs output, read by tests/co
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print the browser test's latency table (measured, never asserted) at the end of the run."""
-    browser = sys.modules.get("test_browser")
-    for line in browser.latency_report() if browser else []:
-        terminalreporter.write_line(line)
+    """Print the browser tests' tables (measured, never asserted) at the end of the run: JupyterLab's explorer
+    latencies (tests/test_browser.py) and the course in the browser (tests/test_lite.py)."""
+    for module, report in (("test_browser", "latency_report"), ("test_lite", "report")):
+        tests = sys.modules.get(module)
+        for line in getattr(tests, report)() if tests else []:
+            terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(session, config, items):
