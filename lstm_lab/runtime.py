@@ -6,11 +6,14 @@ measurements). Every notebook runs there unchanged but for one run too long for 
 character model (700 steps, about 12 minutes in a browser). For such a run ``lstm_core.charlm.train_charlm``
 trains ``LIVE_STEPS`` steps live in the browser, then loads the weights the very same call (same model, seed,
 text and settings) reached on a desktop Python, shipped in ``data/finished_runs/``, and says so in one sentence.
-``python scripts/make_finished_runs.py`` makes those files by running the notebooks that train.
+``python scripts/make_finished_runs.py`` makes those files by running the notebooks that train. And the browser's
+kernel starts with an empty file system, so matplotlib builds its font list at every start and says so on stderr,
+which looks like an error to a learner: that one message is dropped there.
 """
 
 import hashlib
 import json
+import logging
 import os
 import pathlib
 import platform
@@ -136,7 +139,15 @@ def _recording(lm, train_ids, settings, run, out):
     return hist
 
 
+class QuietFontCache(logging.Filter):
+    """Drops matplotlib's "building the font cache" notice (and nothing else it logs)."""
+
+    def filter(self, record):
+        return "building the font cache" not in record.getMessage()
+
+
 if os.environ.get(RECORD):
     charlm.run_hook = _recording
 elif IN_BROWSER:
     charlm.run_hook = _in_browser
+    logging.getLogger("matplotlib.font_manager").addFilter(QuietFontCache())

@@ -146,3 +146,14 @@ def test_the_finished_runs_are_small_and_say_what_made_them():
 def test_the_hook_is_only_set_in_the_browser_or_while_recording():
     assert runtime.IN_BROWSER is False and charlm.run_hook is None
     assert text.vocab().encode("a").dtype == np.intp
+
+
+def test_the_browser_drops_matplotlibs_font_cache_notice_and_nothing_else(caplog):
+    import logging
+
+    log = logging.getLogger("lstm_lab.test_font_cache")  # a logger of its own: matplotlib's is left as it is
+    log.addFilter(runtime.QuietFontCache())
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        log.warning("Matplotlib is building the font cache; this may take a moment.")
+        log.warning("findfont: Font family 'Nope' not found.")
+    assert [r.getMessage() for r in caplog.records] == ["findfont: Font family 'Nope' not found."]
