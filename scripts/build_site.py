@@ -36,7 +36,7 @@ EXPLORER_TEXT = re.compile(r"^(\w+Explorer)\((\{.*\})\)$", re.S)
 DOCS = ("teaching.md", "lstm_core.md", "performance.md", "testing.md")
 LITE_DIR = "lite"  # the course in the browser, inside the site
 LITE_APP = f"{LITE_DIR}/lab/index.html"  # JupyterLab of the lite app; ?path= opens a notebook
-LITE_DOWNLOAD_MB = 45  # what a first visit that runs a notebook downloads (tests/test_lite.py measures it)
+LITE_DOWNLOAD_MB = 47  # what a first visit that runs a notebook downloads (tests/test_lite.py measures it)
 
 
 def _load_script(name, path):
@@ -158,8 +158,8 @@ def run_it(stems, lite):
         "Python run inside this site, offline once loaded. The first visit downloads about "
         f"{LITE_DOWNLOAD_MB} MB (the browser keeps it), the Python kernel takes about half a minute to start, and "
         "training runs several times slower than a Python installed on your machine; your changes stay in this "
-        "browser until you download the notebook (File, Download). A current desktop browser; phones are not a "
-        "target. "
+        "browser until you download the notebook (right-click it in the file browser, Download). A current desktop "
+        "browser; phones are not a target. "
         if lite
         else ""
     )
