@@ -87,3 +87,12 @@ def check_choice(name, value, choices):
     if value not in choices:
         raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")
     return value
+
+
+def check_time_budget(time_budget):
+    """A training loop's time budget: None (no limit) or a positive, finite number of seconds."""
+    if time_budget is None:
+        return
+    number = isinstance(time_budget, int | float) and not isinstance(time_budget, bool)
+    if not (number and 0 < time_budget < float("inf")):
+        raise ValueError(f"time_budget: expected a positive number of seconds or None, got {time_budget!r}")

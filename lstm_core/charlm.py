@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import check_choice
+from ._validate import check_choice, check_time_budget
 from .losses import softmax_cross_entropy
 from .models import CELLS, SequenceModel
 from .optim import Adam, clip_by_global_norm
@@ -232,6 +232,8 @@ class TextHistory:
     samples: list = field(default_factory=list)  # (step, text)
     seconds: float = 0.0
     characters: int = 0
+    stopped: str = ""  # why training ended
+    out_of_time: bool = False  # stopped by the time budget before its last step
 
 
 class _TextProgress:
@@ -274,9 +276,10 @@ def train_charlm(
     stream=None,
     optimizer=None,
     lr_at=None,
+    time_budget=None,
 ):
     """Train ``lm`` with TBPTT and Adam for ``steps`` chunks. Everything but the progress bar is a function of
-    the inputs: no result depends on how fast the machine is.
+    the inputs: no result depends on how fast the machine is, unless a ``time_budget`` is given.
 
     Inputs:
         train_ids: the training text as ids; it is read as ``batch_size`` streams, ``seq_len`` steps a chunk,
@@ -286,15 +289,21 @@ def train_charlm(
         sample_every: print a sample of ``sample_length`` characters after ``sample_prime`` every so many steps
         optimizer: an Adam to continue with (its state carries on), or None for a new one
         lr_at: a schedule, step -> learning rate (None: ``lr`` throughout)
+        time_budget: seconds of wall-clock time (None: no limit). Training stops after the step during which
+            the budget ran out (validating then, if asked); ``history.out_of_time`` is then True and
+            ``history.stopped`` says so. Each step is computed as without a budget (the same bits): only how
+            many steps run depends on the machine
     Returns:
         TextHistory (and the optimizer in ``history.optimizer``)
     In the browser a long run can be replaced by the same run made on a desktop Python: see ``run_hook`` below.
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps: expected a positive integer, got {steps!r}")
+    check_time_budget(time_budget)
     settings = dict(steps=steps, batch_size=batch_size, seq_len=seq_len, lr=lr, clip=clip)
     settings.update(validation_ids=validation_ids, validate_every=validate_every, sample_every=sample_every)
     settings.update(sample_prime=sample_prime, sample_length=sample_length, optimizer=optimizer, lr_at=lr_at)
+    settings.update(time_budget=time_budget)
 
     def run(**changes):  # the training itself: the loop below, with these settings (and any changed)
         return _train_charlm(lm, train_ids, progress=progress, stream=stream, **{**settings, **changes})
@@ -304,7 +313,7 @@ def train_charlm(
 
 
 # Where a run is made can change, what it computes cannot: lstm_lab.runtime sets this in the browser, where
-# notebook 06's 700 steps would take minutes, to load the weights the same call reached on a desktop Python (after
+# notebook 06's live run would take many minutes, to load the weights the same call reached on a desktop Python (after
 # a few live steps), and when recording those runs. None (a desktop Python): every call trains here.
 run_hook = (
     None  # (lm, train_ids, settings, run, out) -> TextHistory; run(**changes) trains; out: where to print, or None
@@ -329,6 +338,7 @@ def _train_charlm(
     stream,
     optimizer,
     lr_at,
+    time_budget,
 ):
     opt = optimizer or Adam(lr=lr)
     columns = streams(train_ids, batch_size)
@@ -337,6 +347,7 @@ def _train_charlm(
     out = stream or sys.stdout
     t0 = time.perf_counter()
     state, batches = None, chunks(columns, seq_len)
+    hist.stopped = f"ran all {steps} steps"
     for step in range(1, steps + 1):
         try:
             x, y = next(batches)
@@ -353,14 +364,22 @@ def _train_charlm(
         hist.loss.append(loss)
         hist.characters += y.size
         bar.show(step, loss, hist.characters, time.perf_counter() - t0)
-        if validation_ids is not None and validate_every and (step % validate_every == 0 or step == steps):
+        if time_budget is not None and step < steps and time.perf_counter() - t0 >= time_budget:
+            hist.out_of_time = True
+            hist.stopped = f"stopped by the time budget ({time_budget:g} s) after step {step} of {steps}"
+        last = step == steps or hist.out_of_time
+        if validation_ids is not None and validate_every and (step % validate_every == 0 or last):
             hist.validation.append((step, evaluate(lm, validation_ids)))
         if sample_every and step % sample_every == 0:
             text = sample(lm, sample_prime, sample_length, temperature=0.8, seed=step)
             hist.samples.append((step, text))
             if progress:
                 out.write(f"\n--- after {step} steps ({hist.characters:,} characters) ---\n{sample_prime}{text}\n")
+        if hist.out_of_time:
+            break
     hist.seconds = time.perf_counter() - t0
-    bar.show(steps, hist.loss[-1], hist.characters, hist.seconds, final=True)
+    bar.show(len(hist.loss), hist.loss[-1], hist.characters, hist.seconds, final=True)
+    if hist.out_of_time and progress:
+        out.write(f"({hist.stopped})\n")
     hist.optimizer = opt
     return hist

@@ -36,8 +36,10 @@ class _StackedParams:
 
     @classmethod
     def init(cls, input_size, hidden_size, *, seed=None, dtype=np.float64, **kwargs):
-        """Uniform(-1/sqrt(H), 1/sqrt(H)) weights and biases, as PyTorch initialises its LSTM and RNN.
+        """Every weight and bias drawn from Uniform(-1/sqrt(H), 1/sqrt(H)).
 
+        That is the distribution torch.nn.LSTM and torch.nn.RNN draw each of their weights and biases from
+        (PyTorch keeps two bias vectors, b_ih and b_hh, each drawn so, and adds them; this course keeps one, b).
         The same ``seed`` gives the same numbers on every run and platform (numpy's PCG64).
         """
         check_init(input_size, hidden_size, dtype)
@@ -114,7 +116,14 @@ class LSTMParams(_StackedParams):
 
     @classmethod
     def init(cls, input_size, hidden_size, *, seed=None, forget_bias=1.0, dtype=np.float64):
-        """Seeded uniform init; the forget-gate bias b_f starts at ``forget_bias`` (1.0 keeps memory early on)."""
+        """Seeded uniform init (see _StackedParams.init), then every entry of the forget-gate bias b_f set to
+        ``forget_bias`` (1.0 by default: sigma(1) = 0.73 keeps some memory early on); ``forget_bias=None`` keeps
+        the uniform draw.
+
+        Libraries differ here. PyTorch sets nothing: its forget bias is uniform like every other bias (the sum of
+        b_ih and b_hh). Keras's LSTM, with its default unit_forget_bias=True, starts b_f at 1 and the other biases
+        at 0. This init draws W and the other biases as PyTorch does and sets b_f as Keras does.
+        """
         return super().init(input_size, hidden_size, seed=seed, dtype=dtype, forget_bias=forget_bias)
 
     def _init_extra(self, forget_bias=1.0):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validate import check_time_budget
 from .losses import mean_squared_error, softmax_cross_entropy
 from .optim import SGD, Adam, clip_by_global_norm
 
@@ -26,6 +27,7 @@ class History:
     seconds: float = 0.0
     stopped: str = ""  # why training ended
     validation_accuracy: float = float("nan")  # the last accuracy measured on the validation batch, if any
+    out_of_time: bool = False  # stopped by the time budget before its last step
 
     @property
     def steps(self):
@@ -82,6 +84,7 @@ def train(
     seed=0,
     progress=True,
     stream=None,
+    time_budget=None,
 ):
     """Train ``model`` (a SequenceModel) on batches from ``task(batch_size, seed=rng)``.
 
@@ -95,6 +98,9 @@ def train(
             earlier batches and parameters can be met just as an update sets the model back
         seed: the batches are drawn from np.random.default_rng(seed), so a run is reproducible
         progress: print a text progress bar (to ``stream``, default stdout)
+        time_budget: seconds of wall-clock time (None: no limit). Training stops after the step during which
+            the budget ran out; ``history.out_of_time`` is then True and ``history.stopped`` says so. Each step
+            is computed as without a budget (the same bits): only how many steps run depends on the machine
     Returns:
         History. Raises TrainingDiverged if the loss or a gradient stops being finite.
     """
@@ -105,6 +111,7 @@ def train(
             "validation: expected a classification Batch (from a task like tasks.delayed_recall) together with "
             f"target_accuracy, got {type(validation).__name__} with target_accuracy={target_accuracy!r}"
         )
+    check_time_budget(time_budget)
     opt = {"adam": Adam, "sgd": SGD}.get(optimizer)
     if opt is None:
         raise ValueError(f"optimizer: expected 'adam' or 'sgd', got {optimizer!r}")
@@ -150,6 +157,10 @@ def train(
                         f" >= {target_accuracy} at step {step}"
                     )
                     break
+            if time_budget is not None and step < steps and time.perf_counter() - t0 >= time_budget:
+                hist.out_of_time = True
+                hist.stopped = f"stopped by the time budget ({time_budget:g} s) after step {step} of {steps}"
+                break
     hist.seconds = time.perf_counter() - t0
     last_acc = "" if np.isnan(hist.accuracy[-1]) else f"  acc {np.mean(hist.accuracy[-window:]):.3f}"
     bar.show(hist.steps, f"loss {hist.loss[-1]:.4f}{last_acc}  ({hist.stopped}, {hist.seconds:.1f} s)", final=True)

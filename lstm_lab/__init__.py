@@ -6,6 +6,8 @@
     source.py     shows the line of lstm_core that computes an equation, beside it in a notebook
     homework.py   the homework's cases, reference answers and feedback that names the mistake
     bugs.py       the classic bugs of from-scratch LSTMs, planted into lstm_core's own source
+    timing.py     timing that holds on a shared machine (the minimum of interleaved repeats)
+    threads.py    numpy's BLAS on one thread, set on import (see its docstring for why)
     runtime.py    where the course runs (a desktop Python or the browser) and what that changes
 
 How to add
@@ -14,3 +16,6 @@ How to add
 """
 
 from . import runtime  # noqa: F401  (in the browser it sets lstm_core.charlm.run_hook: see runtime.py)
+from . import threads as _threads
+
+_threads.limit_blas_threads(_threads._limit_from_environment())

@@ -3,7 +3,7 @@
 In the browser Python is CPython compiled to 32-bit WebAssembly (Pyodide), with one thread and a numpy without an
 optimised BLAS: the same code teaches the same lessons there, several times slower (docs/teaching.md has the
 measurements). Every notebook runs there unchanged but for one run too long for a page: notebook 06's live
-character model (700 steps, about 12 minutes in a browser). For such a run ``lstm_core.charlm.train_charlm``
+character model (many minutes in a browser). For such a run ``lstm_core.charlm.train_charlm``
 trains ``LIVE_STEPS`` steps live in the browser, then loads the weights the very same call (same model, seed,
 text and settings) reached on a desktop Python, shipped in ``data/finished_runs/``, and says so in one sentence.
 ``python scripts/make_finished_runs.py`` makes those files by running the notebooks that train. And the browser's
@@ -32,15 +32,22 @@ _SETTINGS = ("steps", "batch_size", "seq_len", "lr", "clip", "validate_every", "
 
 
 def _ids_digest(ids):
-    """The same for the same ids whatever their integer type (int32 in the browser, int64 on a desktop)."""
-    return None if ids is None else hashlib.sha256(np.asarray(ids, dtype="<i8").tobytes()).hexdigest()
+    """The same for the same ids whatever their integer type (np.intp: int32 in the browser, int64 on a desktop):
+    hashed as little-endian unsigned 32-bit numbers, which every id of a vocabulary is."""
+    if ids is None:
+        return None
+    ids = np.asarray(ids)
+    if ids.size and (ids.min() < 0 or ids.max() >= 2**32):
+        raise ValueError(f"train_ids: expected ids of a vocabulary (0 <= id < 2**32), got {ids.min()}..{ids.max()}")
+    return hashlib.sha256(ids.astype("<u4").tobytes()).hexdigest()
 
 
 def fingerprint(lm, train_ids, settings):
     """A digest of everything a train_charlm call's result depends on: the model's kind, size, vocabulary and
     initial weights, the training (and validation) ids and the settings. None for a call that continues an
-    optimizer or follows a schedule (such a run is never shipped finished)."""
-    if settings.get("optimizer") is not None or settings.get("lr_at") is not None:
+    optimizer, follows a schedule or has a time budget (its result depends on the machine): such a run is never
+    shipped finished."""
+    if any(settings.get(k) is not None for k in ("optimizer", "lr_at", "time_budget")):
         return None
     weights = {name: hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest() for name, a in lm.params.items()}
     inputs = {
@@ -93,6 +100,7 @@ def load_finished_run(lm, path, key):
         samples=[(s, t) for s, _, t in meta["samples"]],
         seconds=meta["seconds"],
         characters=meta["characters"],
+        stopped=f"ran all {meta['settings']['steps']} steps (on a desktop Python)",
     )
     hist.optimizer = None
     hist.meta = meta

@@ -15,6 +15,8 @@ from lstm_core._validate import check_choice
 from lstm_core.models import SequenceModel
 from lstm_core.train import evaluate, train
 
+from .timing import min_time
+
 PATTERNS = ("pulse", "step", "noise", "two pulses")
 
 
@@ -68,7 +70,8 @@ def rnn_memory(w_scale, T, *, H=32, seed=0, input_std=0.1):
     seeded noise, with a loss on the last hidden state only.
 
     Returns a dict: t (T,), h_norm (T,) = ||dL/dh_t||, predicted (T,) = w_scale^(T-1-t) (the linear
-    prediction, which ignores tanh's slope), per_step (the measured geometric-mean factor per step).
+    prediction, which ignores tanh's slope), per_step (the measured geometric-mean factor per step), run (the
+    RNNRun) and grads (the RNNGrads: dL/dW and dL/db of this loss, for notebook 01's clipping).
     """
     rng = np.random.default_rng(seed)
     p = RNNParams.init(1, H, seed=seed)
@@ -84,7 +87,14 @@ def rnn_memory(w_scale, T, *, H=32, seed=0, input_std=0.1):
     k = np.arange(T)[::-1]
     with np.errstate(divide="ignore"):
         per_step = float(np.exp(np.log(norms[0]) / (T - 1))) if T > 1 and norms[0] > 0 else float("nan")
-    return {"t": np.arange(T), "h_norm": norms, "predicted": float(w_scale) ** k, "per_step": per_step, "run": run}
+    return {
+        "t": np.arange(T),
+        "h_norm": norms,
+        "predicted": float(w_scale) ** k,
+        "per_step": per_step,
+        "run": run,
+        "grads": g,
+    }
 
 
 def hand_wired_cell(b_f, b_i, b_c, b_o, pattern="pulse", T=60):
@@ -284,9 +294,13 @@ DELAY_SETTINGS = {
 }
 
 
-def delayed_recall_experiment(kind, delay, *, forget_bias=3.0, seed=0, progress=False, **overrides):
+def delayed_recall_experiment(kind, delay, *, forget_bias=3.0, seed=0, progress=True, time_budget=None, **overrides):
     """Train a SequenceModel ("lstm" or "rnn") on tasks.delayed_recall at ``delay`` with DELAY_SETTINGS,
-    then test it on fresh sequences. Returns (model, history, test_accuracy)."""
+    then test it on fresh sequences. Returns (model, history, test_accuracy).
+
+    A progress bar shows while it trains (``progress=False``: none): a notebook cell that trains shows it is
+    working. ``time_budget`` (seconds, None: none) is passed on to train: training stops after the step during
+    which it runs out (``history.out_of_time``). ``overrides`` replace entries of DELAY_SETTINGS."""
     s = {**DELAY_SETTINGS, **overrides}
     model = SequenceModel(kind, 6, s["hidden_size"], 4, seed=seed, forget_bias=forget_bias)
     hist = train(
@@ -299,6 +313,7 @@ def delayed_recall_experiment(kind, delay, *, forget_bias=3.0, seed=0, progress=
         validation=tasks.delayed_recall(s["validation_sequences"], delay, seed=20_000 + seed),
         seed=seed,
         progress=progress,
+        time_budget=time_budget,
     )
     _, acc = evaluate(model, tasks.delayed_recall(s["test_sequences"], delay, seed=10_000 + seed))
     return model, hist, acc
@@ -379,3 +394,192 @@ def connectivity(model, xs):
         dh[-1] = w_k
         squares += (backward(dh, run).x ** 2).sum(axis=2)
     return np.sqrt(squares)
+
+
+# --- notebook 03: a large forget bias on the delay task, and how much gradient enters a full cell
+def forget_bias_run(forget_bias, seed, *, delay=50):
+    """Notebook 05's LSTM trained on delayed recall at ``delay`` (delayed_recall_experiment, DELAY_SETTINGS)
+    with its forget gates starting at b_f = ``forget_bias``. Returns a dict: steps (training steps to the target,
+    or the whole budget), test_accuracy, seconds; and after training, on the test sequences: b_f_mean (the mean
+    forget bias the model ended with), f_mean (the mean forget gate f_t) and c_max (the largest |C_t|)."""
+    model, hist, acc = delayed_recall_experiment("lstm", delay, forget_bias=forget_bias, seed=seed)
+    run = lstm_forward(tasks.delayed_recall(DELAY_SETTINGS["test_sequences"], delay, seed=10_000 + seed).xs, model.cell)
+    return {
+        "steps": hist.steps,
+        "test_accuracy": acc,
+        "seconds": round(hist.seconds, 2),
+        "b_f_mean": float(model.cell.b_f.mean()),
+        "f_mean": float(run.f.mean()),
+        "c_max": float(np.abs(run.c).max()),
+    }
+
+
+def large_forget_bias_results():
+    """The precomputed runs of notebook 03 (scripts/large_forget_bias.py): settings, delay, seeds, and per
+    forget bias ("3", "6", "10") one forget_bias_run dict per seed."""
+    return json.loads((DATA / "large_forget_bias.json").read_text())
+
+
+def cell_entry(p, xs, dh):
+    """How much of the loss's gradient on the last hidden state h_{T-1} enters the last cell state C_{T-1}.
+
+    ``p`` LSTMParams, ``xs`` (T, B, D), ``dh`` (T, B, H) the loss's dL/dh_t (only the last step is used).
+    dL/dC_{T-1} = dL/dh_{T-1} * o_{T-1} * (1 - tanh^2 C_{T-1}): a cell far from 0 flattens tanh and lets little
+    through. Returns a dict: c_max = max |C_{T-1}|, entry = ||dL/dC_{T-1}||, and open_share = entry divided by
+    what would enter with tanh unsaturated (C_{T-1} = 0): ||dL/dh_{T-1} * o_{T-1}||."""
+    run = lstm_forward(xs, p)
+    through_o = dh[-1] * run.o[-1]
+    entry = through_o * (1.0 - np.tanh(run.c[-1]) ** 2)
+    return {
+        "c_max": float(np.abs(run.c[-1]).max()),
+        "entry": float(np.linalg.norm(entry)),
+        "open_share": float(np.linalg.norm(entry) / np.linalg.norm(through_o)),
+    }
+
+
+def highway_cell_entry(b_f, T=200, *, H=8, seed=0):
+    """cell_entry for gradient_highway's LSTM (W_f = 0, the other weights halved, N(0, 1) input) at b_f."""
+    xs, dh = _highway_inputs(T, H, seed)
+    p = _highway_params(H, seed)
+    p.b_f = b_f
+    return cell_entry(p, xs, dh)
+
+
+def highway_rnn(rho=None, T=200, *, H=8, seed=0):
+    """gradient_highway's vanilla RNN (default init, the same input and loss), its recurrent matrix W_h rescaled
+    to spectral radius ``rho`` (None: as initialised). Returns a dict: rho (the spectral radius used, the largest
+    |eigenvalue| of W_h), h_norm (T,) = ||dL/dh_t||, measured (its memory length)."""
+    xs, dh = _highway_inputs(T, H, seed)
+    p = RNNParams.init(1, H, seed=seed)
+    radius = float(np.abs(np.linalg.eigvals(p.W[:, :H])).max())
+    if rho is not None:
+        p.W[:, :H] *= rho / radius
+        radius = float(np.abs(np.linalg.eigvals(p.W[:, :H])).max())
+    norms = rnn_backward(dh, rnn_forward(xs, p)).h_norm
+    return {"rho": radius, "h_norm": norms, "measured": memory_length(norms)}
+
+
+# --- notebook 08: timings that hold on a shared machine, and what one unit of a trained LSTM knows
+def time_against_length(params, lengths, *, batch_size=32, repeats=7, seed=0):
+    """The fast path's LSTM forward pass (lstm_core.fast.lstm_forward) over sequences of each length T in
+    ``lengths``, beside the part of its work that does not wait for the previous step: the input's share
+    W_x x_t for all T steps in one matrix product. Timed by lstm_lab.timing.min_time (every length in turn, the
+    shortest processor time of each).
+
+    ``params`` LSTMParams (D inputs, H units). Returns a dict of (len(lengths),) arrays, in seconds of processor
+    time: "T", "forward", "input_share", and "per_step" = forward / T."""
+    from lstm_core import fast
+
+    D, H = params.input_size, params.hidden_size
+    W_x = np.ascontiguousarray(params.W[:, H:].T)  # (D, 4H): the input's share of W
+    rng = np.random.default_rng(seed)
+    fns = {}
+    for T in lengths:
+        xs = rng.normal(size=(T, batch_size, D))
+        fns["forward", T] = functools.partial(fast.lstm_forward, xs, params)
+        out = np.empty((T * batch_size, 4 * H))  # written in place, as the forward pass writes into its own memory
+        fns["input_share", T] = functools.partial(np.matmul, xs.reshape(-1, D), W_x, out=out)
+    best = min_time(fns, repeats, number=None)
+    T = np.array(lengths)
+    forward = np.array([best["forward", t] for t in lengths])
+    share = np.array([best["input_share", t] for t in lengths])
+    return {"T": T, "forward": forward, "input_share": share, "per_step": forward / T}
+
+
+def _auc(score, positive):
+    """The area under the ROC curve of ``score`` (n, H) for telling ``positive`` (n,) from the rest, per column:
+    the chance that a positive example scores above a negative one (ties count a half)."""
+    pos, neg = score[positive], score[~positive]
+    above = (pos[:, None, :] > neg[None, :, :]).mean(axis=(0, 1))
+    tied = (pos[:, None, :] == neg[None, :, :]).mean(axis=(0, 1))
+    return above + 0.5 * tied
+
+
+def single_unit_decoding(model, delay, *, sequences=1000, seed=0):
+    """How much of a delayed-recall LSTM's answer one unit carries on its own, read at the last step.
+
+    Each unit's h_{T-1} (the readable lstm_forward) on ``sequences`` fitting sequences gives one mean per
+    symbol; on ``sequences`` test sequences (delayed_recall_experiment's, seed 10_000 + seed), a unit alone
+    answers with the symbol whose mean is nearest its value. Returns a dict: accuracy (H,), each unit's
+    accuracy alone; auc (n_symbols, H), how well each unit tells each symbol from the others (the larger of
+    AUC and 1 - AUC: a unit may be low for its symbol); best_unit; means (n_symbols, H); readout_accuracy,
+    the model's own answer from all H units; chance, 1 / n_symbols; h_last (sequences, H) and symbols
+    (sequences,), the test sequences' h_{T-1} and the symbol each has to recall."""
+    if model.kind != "lstm":
+        raise ValueError(f"model: expected an LSTM SequenceModel, got kind {model.kind!r}")
+    fit = tasks.delayed_recall(sequences, delay, seed=30_000 + seed)
+    test = tasks.delayed_recall(sequences, delay, seed=10_000 + seed)
+    h_fit = lstm_forward(fit.xs, model.cell).h[-1]  # (sequences, H)
+    h_test = lstm_forward(test.xs, model.cell).h[-1]
+    y_fit, y_test = fit.targets[-1], test.targets[-1]
+    n_symbols = int(fit.n_classes)
+    means = np.stack([h_fit[y_fit == s].mean(axis=0) for s in range(n_symbols)])  # (n_symbols, H)
+    guess = np.argmin(np.abs(h_test[:, None, :] - means[None]), axis=1)  # (sequences, H): each unit's answer
+    accuracy = (guess == y_test[:, None]).mean(axis=0)
+    auc = np.stack([_auc(h_test, y_test == s) for s in range(n_symbols)])
+    readout = (h_test @ model.W_y.T + model.b_y).argmax(axis=1)
+    return {
+        "accuracy": accuracy,
+        "auc": np.maximum(auc, 1.0 - auc),
+        "best_unit": int(np.argmax(accuracy)),
+        "means": means,
+        "readout_accuracy": float((readout == y_test).mean()),
+        "chance": 1.0 / n_symbols,
+        "h_last": h_test,
+        "symbols": y_test,
+    }
+
+
+# --- notebook 07: what the input gate does on delayed recall (a gate held on chosen steps; units that carry the memory)
+def run_holding(model, xs, held, steps=()):
+    """Run a trained LSTM ``model`` (a SequenceModel) over ``xs`` (T, B, D) one readable lstm_step at a time,
+    with the parameters ``held`` (LSTMParams of the same shape, e.g. a copy with one gate held) at the steps
+    listed in ``steps`` and the model's own ``model.cell`` at every other step; h and C start at zero.
+
+    Returns (y, c): the last step's outputs y_{T-1} = W_y h_{T-1} + b_y, shape (B, K), and the cell states
+    C_t of every step, shape (T, B, H)."""
+    from lstm_core import lstm_step
+
+    if getattr(model, "kind", None) != "lstm":
+        raise ValueError(f"model: expected an LSTM SequenceModel, got {getattr(model, 'kind', type(model).__name__)!r}")
+    if not isinstance(held, LSTMParams) or held.W.shape != model.cell.W.shape:
+        got = held.W.shape if isinstance(held, LSTMParams) else type(held).__name__
+        raise ValueError(f"held: expected LSTMParams with W of shape {model.cell.W.shape} (the model's), got {got}")
+    xs = np.asarray(xs, dtype=np.float64)
+    if xs.ndim != 3 or xs.shape[2] != model.cell.input_size:
+        raise ValueError(f"xs: expected shape (T, B, D) with D = {model.cell.input_size}, got {xs.shape}")
+    T, B, _ = xs.shape
+    steps = {int(t) for t in steps}
+    if any(not 0 <= t < T for t in steps):
+        raise ValueError(f"steps: expected steps between 0 and T - 1 = {T - 1}, got {sorted(steps)}")
+    H = model.cell.hidden_size
+    h, c, cs = np.zeros((B, H)), np.zeros((B, H)), []
+    for t in range(T):
+        h, c, _ = lstm_step(xs[t], h, c, held if t in steps else model.cell)
+        cs.append(c)
+    return h @ model.W_y.T + model.b_y, np.stack(cs)
+
+
+def nearest_mean_accuracy(fit, fit_symbols, test, test_symbols, *, per_unit=True, n_symbols=4):
+    """How well states name a symbol: one mean state per symbol from the fitting sequences ``fit`` (B, H),
+    then each test state (B', H) answers with the symbol whose mean is nearest.
+
+    ``per_unit=True``: every unit alone (its own value against its four means): accuracies, shape (H,).
+    ``per_unit=False``: all units together (the nearest mean point in H dimensions): one accuracy."""
+    fit, test = np.asarray(fit, dtype=np.float64), np.asarray(test, dtype=np.float64)
+    fit_symbols, test_symbols = np.asarray(fit_symbols), np.asarray(test_symbols)
+    if fit.ndim != 2 or test.ndim != 2 or fit.shape[1] != test.shape[1]:
+        raise ValueError(f"fit, test: expected (B, H) and (B', H) with the same H, got {fit.shape} and {test.shape}")
+    if fit_symbols.shape != fit.shape[:1] or test_symbols.shape != test.shape[:1]:
+        raise ValueError(
+            f"fit_symbols, test_symbols: expected one symbol per sequence, shapes ({fit.shape[0]},) and "
+            f"({test.shape[0]},), got {fit_symbols.shape} and {test_symbols.shape}"
+        )
+    missing = [s for s in range(n_symbols) if not np.any(fit_symbols == s)]
+    if missing:
+        raise ValueError(f"fit_symbols: every symbol needs fitting sequences; none for {missing}")
+    means = np.stack([fit[fit_symbols == s].mean(axis=0) for s in range(n_symbols)])  # (n_symbols, H)
+    gap = test[:, None, :] - means[None]  # (B', n_symbols, H)
+    if per_unit:
+        return (np.abs(gap).argmin(axis=1) == test_symbols[:, None]).mean(axis=0)
+    return float((np.linalg.norm(gap, axis=2).argmin(axis=1) == test_symbols).mean())

@@ -51,6 +51,28 @@ def results():
     return json.loads((DATA / "charlm_results.json").read_text())
 
 
+def words(text):
+    """The words of ``text``: runs of letters (an apostrophe inside a word kept), lower-cased."""
+    import re
+
+    return [w.lower() for w in re.findall(r"[A-Za-z]+(?:'[A-Za-z]+)*", text)]
+
+
+@functools.cache
+def known_words():
+    """Every word of the training text (the first 90% of the characters), as a frozenset."""
+    return frozenset(words(split()[0]))
+
+
+def real_word_share(sample):
+    """The fraction of the words of ``sample`` that occur in the training text (NaN for a sample without words)."""
+    found = words(sample)
+    if not found:
+        return float("nan")
+    known = known_words()
+    return sum(w in known for w in found) / len(found)
+
+
 # --- features of the text a unit might track ------------------------------------------------------------------
 def features(text):
     """Simple properties of each character of ``text``, as float arrays of len(text):
@@ -120,6 +142,34 @@ def readable_units(lm, text, *, what="c"):
 def shipped_readable_units():
     """readable_units of the shipped LSTM on the first 5,000 characters of the validation text (notebook 06)."""
     return readable_units(load_model("lstm"), split()[1][:5000])
+
+
+def spread_over_units(lm, fit_text, test_text, *, what="c", ridge=100.0):
+    """How well all units together track each feature of the text, where one unit alone may not.
+
+    A linear read-out of every unit's cell state (``what="c"``) or hidden state ("h"), each unit scaled to mean 0
+    and standard deviation 1 on ``fit_text``, is fitted there to each feature by ridge regression (penalty
+    ``ridge``), then scored on ``test_text``, which it never saw: {feature: correlation r of its prediction with
+    the feature}. Both texts are read from a zero state. A feature that never changes in either text is left out.
+    (readable_units picks its best unit on the text it reports, so it is the kinder measure of the two.)"""
+
+    def states(s):
+        _, run = lm.forward(lm.vocab.encode(s)[:, None])
+        return np.asarray(getattr(run, what)[:, 0, :], dtype=np.float64)
+
+    v_fit, v_test = states(fit_text), states(test_text)
+    mean, std = v_fit.mean(axis=0), v_fit.std(axis=0) + 1e-12
+    z_fit, z_test = (v_fit - mean) / std, (v_test - mean) / std
+    gram = z_fit.T @ z_fit + ridge * np.eye(z_fit.shape[1])
+    f_fit, f_test = features(fit_text), features(test_text)
+    out = {}
+    for name in f_fit:
+        y = f_fit[name] - f_fit[name].mean()
+        if not y.any() or f_test[name].std() == 0:
+            continue
+        w = np.linalg.solve(gram, z_fit.T @ y)
+        out[name] = float(np.corrcoef(z_test @ w, f_test[name])[0, 1])
+    return out
 
 
 # --- characters coloured by a value ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ MODELS = {"LSTM, b_f = 3": ("lstm", 3.0), "LSTM, b_f = 1": ("lstm", 1.0), "vanil
 
 
 def run(kind, forget_bias, delay, seed):
-    _, hist, acc = delayed_recall_experiment(kind, delay, forget_bias=forget_bias, seed=seed)
+    _, hist, acc = delayed_recall_experiment(kind, delay, forget_bias=forget_bias, seed=seed, progress=False)
     return {"test_accuracy": acc, "steps": hist.steps, "seconds": round(hist.seconds, 2)}
 
 

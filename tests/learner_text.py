@@ -40,7 +40,7 @@ TEACHER_TALK = re.compile(
     re.I,
 )
 EXPLORER_CALL = re.compile(r"^\s*\w*Explorer\(", re.M)
-EXERCISE_HEADING = re.compile(r"^#+\s*(?:A longer exercise|Exercise)\b", re.M | re.I)
+EXERCISE_HEADING = re.compile(r"^#+[^\n]*\bexercise\b", re.M | re.I)  # "## Exercise 1", "## 7. Exercise: ..."
 STATED_TIME = re.compile(r"\*About (\d+) minutes?\.?\*")
 
 

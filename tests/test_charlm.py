@@ -192,3 +192,35 @@ def test_the_shipped_lstm_gives_torchs_next_character_probabilities():
         theirs = torch.softmax(readout(h[:, 0]).double(), dim=-1).numpy()
     np.testing.assert_allclose(probs, theirs, atol=2e-5, rtol=1e-3)
     assert np.abs(probs - theirs).max() < 2e-5
+
+
+def test_a_time_budget_stops_after_the_step_that_reaches_it_and_validates_there(monkeypatch):
+    import io
+    import types
+
+    clock = types.SimpleNamespace(now=0.0)
+    clock.perf_counter = lambda: clock.now
+    lm = small("lstm")
+    step = lm.chunk_loss_and_grads
+
+    def one_second_a_step(*args):
+        clock.now += 1.0
+        return step(*args)
+
+    lm.chunk_loss_and_grads = one_second_a_step
+    monkeypatch.setattr(charlm, "time", clock)
+    out = io.StringIO()
+    kw = dict(batch_size=2, seq_len=4, validation_ids=IDS, validate_every=10)
+    hist = charlm.train_charlm(lm, IDS, steps=40, stream=out, time_budget=3.5, **kw)
+    assert len(hist.loss) == 4 and hist.out_of_time and hist.validation[-1][0] == 4
+    assert hist.stopped == "stopped by the time budget (3.5 s) after step 4 of 40" and hist.stopped in out.getvalue()
+    monkeypatch.undo()
+    plain = small("lstm")
+    same = charlm.train_charlm(plain, IDS, steps=4, progress=False, **kw)  # the same four steps, to the bit
+    assert same.loss == hist.loss and same.validation == hist.validation and not same.out_of_time
+    assert all(np.array_equal(lm.params[k], plain.params[k]) for k in plain.params)
+    untouched = small("lstm")
+    h = charlm.train_charlm(untouched, IDS, steps=4, progress=False, time_budget=1e9, **kw)
+    assert h.loss == same.loss and h.stopped == "ran all 4 steps" and not h.out_of_time
+    with pytest.raises(ValueError, match="time_budget: expected a positive number of seconds or None, got -1"):
+        charlm.train_charlm(small("lstm"), IDS, steps=4, time_budget=-1)

@@ -55,7 +55,7 @@ def test_lstm_core_imports_numpy_and_the_standard_library_only(name):
         assert top == "numpy" or top in sys.stdlib_module_names, f"{name} imports {top}: lstm_core is numpy only"
 
 
-COURSE_NEEDS = {"lstm_core", "lstm_lab", "numpy", "matplotlib", "ipywidgets", "IPython", "PIL"}
+COURSE_NEEDS = {"lstm_core", "lstm_lab", "numpy", "matplotlib", "ipywidgets", "IPython", "PIL", "threadpoolctl"}
 
 
 @pytest.mark.parametrize("name", COURSE_CODE)

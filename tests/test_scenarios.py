@@ -78,3 +78,11 @@ def test_patterns_and_bad_names():
         assert S.input_pattern(name, 30).shape == (30, 1, 1)
     with pytest.raises(ValueError, match="pattern"):
         S.input_pattern("sine", 30)
+
+
+def test_the_delay_experiment_shows_its_progress_and_takes_a_time_budget(capsys):
+    _, hist, _ = S.delayed_recall_experiment("lstm", 5, seed=0, time_budget=1e-9)  # runs out during step 1
+    shown = capsys.readouterr().out
+    assert hist.steps == 1 and hist.out_of_time and "\r[" in shown and "time budget" in shown
+    S.delayed_recall_experiment("lstm", 5, seed=0, steps=2, progress=False)
+    assert capsys.readouterr().out == ""

@@ -199,3 +199,57 @@ def test_notebook_05s_setting_learns_delay_50_on_other_seeds_too(seed):
 
     _, hist, acc = delayed_recall_experiment("lstm", 50, forget_bias=3.0, seed=seed)
     assert acc >= 0.95, (acc, hist.stopped)
+
+
+class StepClock:
+    """A clock that moves one second each time the task draws a batch (once a training step), and not otherwise."""
+
+    def __init__(self, task):
+        self.now, self.task = 0.0, task
+
+    def perf_counter(self):
+        return self.now
+
+    def draw(self, *args, **kwargs):
+        self.now += 1.0
+        return self.task(*args, **kwargs)
+
+
+def test_a_time_budget_stops_after_the_step_that_reaches_it(monkeypatch):
+    import lstm_core.train
+
+    task = functools.partial(tasks.delayed_recall, delay=5)
+    clock = StepClock(task)
+    monkeypatch.setattr(lstm_core.train, "time", clock)
+    out = io.StringIO()
+    m = SequenceModel("lstm", 6, 16, 4, seed=0)
+    h = train(m, clock.draw, steps=50, lr=0.01, seed=0, stream=out, time_budget=2.5)
+    assert h.steps == 3 and h.out_of_time and h.stopped == "stopped by the time budget (2.5 s) after step 3 of 50"
+    assert "time budget" in out.getvalue().splitlines()[-1]
+    monkeypatch.undo()
+    plain = SequenceModel("lstm", 6, 16, 4, seed=0)
+    h3 = train(plain, task, steps=3, lr=0.01, seed=0, progress=False)  # the same three steps, to the bit
+    assert h.loss == h3.loss and all(np.array_equal(m.params[k], plain.params[k]) for k in m.params)
+
+
+def test_a_time_budget_that_is_not_reached_changes_nothing(monkeypatch):
+    import lstm_core.train
+
+    task = functools.partial(tasks.delayed_recall, delay=5)
+    runs = {}
+    for budget in (None, 1e9, 7.0):  # 7 s on the step clock: it runs out during the last of 7 steps
+        clock = StepClock(task)
+        monkeypatch.setattr(lstm_core.train, "time", clock)
+        m = SequenceModel("lstm", 6, 16, 4, seed=0)
+        runs[budget] = m, train(m, clock.draw, steps=7, lr=0.01, seed=0, progress=False, time_budget=budget)
+    (m0, h0), *others = runs.values()
+    for m, h in others:
+        assert not h.out_of_time and h.stopped == "ran all 7 steps" and h.loss == h0.loss
+        assert all(np.array_equal(m.params[k], m0.params[k]) for k in m0.params)
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, "30", True, float("inf"), float("nan")])
+def test_a_bad_time_budget_is_named(bad):
+    m = SequenceModel("lstm", 6, 4, 4, seed=0)
+    with pytest.raises(ValueError, match="time_budget: expected a positive number of seconds or None"):
+        train(m, functools.partial(tasks.delayed_recall, delay=3), steps=5, progress=False, time_budget=bad)

@@ -1,7 +1,7 @@
 """Interactive explorers: sliders and figures built on lstm_core's math (matplotlib + ipywidgets).
 
     RNNMemoryExplorer         why a vanilla RNN forgets (rho, T)
-    LSTMCellExplorer          one cell gate by gate (b_f, b_i, b_c, b_o, input pattern)
+    LSTMCellExplorer          one cell gate by gate (b_f, b_i, b_c, b_o, input pattern), its diagram live at step t
     GradientHighwayExplorer   dL/dC_t through time, memory length against -1/ln f (b_f)
     SquashExplorer            tanh against ReLU (squash, recurrent scale, b_f)
     TextExplorer              a character model reading Shakespeare (passage, unit, its b_f, position, temperature)

@@ -200,7 +200,7 @@ class Explorer:
         with rc_context(RC):
             self.fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
             self.canvas = FigureCanvasAgg(self.fig)
-            self._artists = _draw_panels(self.fig, self.panels(self.defaults), self.grid)
+            self._artists = self.draw_figure(self.fig)
             self.canvas.draw()  # everything but the animated lines: the cached background
             self.fig.set_layout_engine("none")  # freeze the layout so the background stays valid
         self._background = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -230,6 +230,11 @@ class Explorer:
 
     def readout(self, values, data):
         raise NotImplementedError
+
+    def draw_figure(self, fig):
+        """Draw the figure once: the panels, and the lines that move (returned as the artists ``update`` sets).
+        A subclass may draw more around them (the cell explorer adds its diagram of the cell)."""
+        return _draw_panels(fig, self.panels(self.defaults), self.grid)
 
     def extra_html(self, values, data):
         """HTML shown under the readout (e.g. characters coloured by a value); none by default."""
@@ -280,12 +285,16 @@ class Explorer:
         return self
 
     def render_png(self):
-        """Blit: restore the cached background, draw only the moving lines, encode as PNG."""
+        """Blit, then encode the picture as PNG."""
+        self.blit()
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        return encode_png(rgba)
+
+    def blit(self):
+        """Restore the cached background and draw only the moving lines (a subclass may draw more)."""
         self.canvas.restore_region(self._background)
         for _, artist in self._artists:
             artist.axes.draw_artist(artist)
-        rgba = np.asarray(self.canvas.buffer_rgba())
-        return encode_png(rgba)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The widget, and as text the explorer with its settings (the static site reads them to show its frames)."""

@@ -10,7 +10,7 @@ from lstm_core import LSTMParams, lstm_forward
 from lstm_core.charlm import CharLM, sample, softmax
 
 from .. import text
-from ._base import BLUE, VERMILLION, Explorer, Line, Panel, VLine, gate_panel
+from ._base import BLUE, GREEN, ORANGE, VERMILLION, Explorer, Line, Panel, VLine
 
 PASSAGE_LENGTH = 200
 
@@ -73,12 +73,13 @@ def _sample_cached(passage, unit, f_offset, temperature, n=60):
 
 class TextExplorer(Explorer):
     """Controls: a passage, a unit j, an offset added to unit j's forget-gate bias, a position in the passage,
-    and a sampling temperature. Plots: unit j's tanh(C_t) (what the output sees; the readout and the coloured text
-    give C_t itself) and h_t over the passage; its gates f_t, i_t, o_t."""
+    and a sampling temperature. Plots: unit j's tanh(C_t) (what the output gate multiplies; the readout and the
+    coloured text give C_t itself) and h_t over the passage; below, each of its gates f_t, i_t, o_t in a strip of
+    its own (drawn in one panel, three curves that jump at every character hide one another)."""
 
     defaults = {"passage": "a speaker's turn", "unit": 0, "f_offset": 0.0, "position": 120, "temperature": 1.0}
-    grid = (2, 1)
-    figsize = (9.0, 5.0)
+    grid = (4, 1)
+    figsize = (9.0, 6.6)
     snapshot_settings = [{"f_offset": 0.0}, {"f_offset": -6.0}]
     text_only_controls = ("temperature",)  # the sample is in the readout
 
@@ -115,18 +116,33 @@ class TextExplorer(Explorer):
     @classmethod
     def panels(cls, values):
         xlim = (0, PASSAGE_LENGTH - 1)
-        pos = VLine("position", "position $t$", "0.35", ":")
+
+        def pos():
+            return VLine("position", "position $t$", "0.35", ":")
+
+        def gate(key, label, color, style, xlabel=""):
+            return Panel(
+                ylabel=label,
+                xlabel=xlabel,
+                ylim=(-0.05, 1.05),
+                xlim=xlim,
+                lines=[Line(key, label, color, style, width=1.5, drawstyle="steps-mid"), pos()],
+                legend="",
+            )
+
         return [
             Panel(
                 ylabel="unit $j$",
                 xlabel="",
                 ylim=(-1.05, 1.05),
                 xlim=xlim,
-                lines=[Line("tanh_c", r"$\tanh(C_t)$", VERMILLION, "-"), Line("h", "hidden $h_t$", BLUE, "--"), pos],
+                lines=[Line("tanh_c", r"$\tanh(C_t)$", VERMILLION, "-"), Line("h", "hidden $h_t$", BLUE, "--"), pos()],
                 hlines=[(0.0, None)],
                 legend="above",
             ),
-            gate_panel(xlim, "character position $t$ in the passage", legend="above"),
+            gate("f", "forget $f_t$", BLUE, "-"),
+            gate("i", "input $i_t$", ORANGE, "-"),
+            gate("o", "output $o_t$", GREEN, "-", xlabel="character position $t$ in the passage"),
         ]
 
     @classmethod
