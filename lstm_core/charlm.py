@@ -47,14 +47,15 @@ class Vocab:
         return len(self.chars)
 
     def encode(self, text, *, what="text"):
-        """Ids (an int64 array) of the characters of ``text``; a ValueError names any it does not know."""
+        """Ids of the characters of ``text``, as numpy's index type ``np.intp`` (int64 on a 64-bit machine, int32 in
+        the browser's 32-bit Python, where np.bincount and friends refuse int64); a ValueError names any unknown."""
         unknown = sorted(set(text) - set(self._index))
         if unknown:
             raise ValueError(
                 f"{what}: {len(unknown)} character(s) the model never saw: {', '.join(repr(c) for c in unknown[:10])}"
                 f"{' ...' if len(unknown) > 10 else ''} (its vocabulary has {self.size} characters)"
             )
-        return np.fromiter((self._index[c] for c in text), dtype=np.int64, count=len(text))
+        return np.fromiter((self._index[c] for c in text), dtype=np.intp, count=len(text))
 
     def decode(self, ids):
         return "".join(self.chars[int(k)] for k in np.ravel(ids))
@@ -295,10 +296,51 @@ def train_charlm(
             many steps run depends on the machine
     Returns:
         TextHistory (and the optimizer in ``history.optimizer``)
+    In the browser a long run can be replaced by the same run made on a desktop Python: see ``run_hook`` below.
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps: expected a positive integer, got {steps!r}")
     check_time_budget(time_budget)
+    settings = dict(steps=steps, batch_size=batch_size, seq_len=seq_len, lr=lr, clip=clip)
+    settings.update(validation_ids=validation_ids, validate_every=validate_every, sample_every=sample_every)
+    settings.update(sample_prime=sample_prime, sample_length=sample_length, optimizer=optimizer, lr_at=lr_at)
+    settings.update(time_budget=time_budget)
+
+    def run(**changes):  # the training itself: the loop below, with these settings (and any changed)
+        return _train_charlm(lm, train_ids, progress=progress, stream=stream, **{**settings, **changes})
+
+    out = (stream or sys.stdout) if progress else None
+    return run() if run_hook is None else run_hook(lm, train_ids, settings, run, out)
+
+
+# Where a run is made can change, what it computes cannot: lstm_lab.runtime sets this in the browser, where
+# notebook 06's live run would take many minutes, to load the weights the same call reached on a desktop Python (after
+# a few live steps), and when recording those runs. None (a desktop Python): every call trains here.
+run_hook = (
+    None  # (lm, train_ids, settings, run, out) -> TextHistory; run(**changes) trains; out: where to print, or None
+)
+
+
+def _train_charlm(
+    lm,
+    train_ids,
+    *,
+    steps,
+    batch_size,
+    seq_len,
+    lr,
+    clip,
+    validation_ids,
+    validate_every,
+    sample_every,
+    sample_prime,
+    sample_length,
+    progress,
+    stream,
+    optimizer,
+    lr_at,
+    time_budget,
+):
     opt = optimizer or Adam(lr=lr)
     columns = streams(train_ids, batch_size)
     hist = TextHistory()

@@ -12,7 +12,7 @@ import numpy as np
 @dataclass
 class Batch:
     xs: np.ndarray  # (T, B, D)
-    targets: np.ndarray  # (T, B) int classes, or (T, B, 1) float values
+    targets: np.ndarray  # (T, B) classes as np.intp (numpy's index type), or (T, B, 1) float values
     mask: np.ndarray  # (T, B) float, 1 where the loss is measured
     n_classes: int = 0  # 0 for a regression task
 
@@ -41,11 +41,12 @@ def delayed_recall(batch_size, delay, *, n_symbols=4, seed=None):
     T, D = delay + 2, n_symbols + 2
     xs = np.zeros((T, batch_size, D))
     b = np.arange(batch_size)[None, :]
-    symbols = rng.integers(0, n_symbols, (T - 1, batch_size))
+    symbols = rng.integers(0, n_symbols, (T - 1, batch_size))  # drawn as int64: the same on every machine
+    symbols = symbols.astype(np.intp)
     xs[np.arange(T - 1)[:, None], b, symbols] = 1.0  # one symbol per step
     xs[0, :, n_symbols] = 1.0  # "remember this one"
     xs[-1, :, n_symbols + 1] = 1.0  # "what was it?"
-    targets = np.zeros((T, batch_size), dtype=np.int64)
+    targets = np.zeros((T, batch_size), dtype=np.intp)
     targets[-1] = symbols[0]
     mask = np.zeros((T, batch_size))
     mask[-1] = 1.0
@@ -81,8 +82,8 @@ def brackets(batch_size, T, *, max_depth=4, seed=None):
     _positive("max_depth", max_depth)
     rng = _rng(seed)
     xs = np.zeros((T, batch_size, 2))
-    targets = np.zeros((T, batch_size), dtype=np.int64)
-    depth = np.zeros(batch_size, dtype=np.int64)
+    targets = np.zeros((T, batch_size), dtype=np.intp)
+    depth = np.zeros(batch_size, dtype=np.intp)
     for t in range(T):
         opening = rng.random(batch_size) < 0.5
         opening = np.where(depth == 0, True, np.where(depth == max_depth, False, opening))
@@ -102,11 +103,11 @@ def segment_count(batch_size, T, *, max_count=3, p_delimiter=0.15, seed=None):
     _positive("T", T)
     _positive("max_count", max_count)
     rng = _rng(seed)
-    kind = np.where(rng.random((T, batch_size)) < p_delimiter, 2, rng.integers(0, 2, (T, batch_size)))
+    kind = np.where(rng.random((T, batch_size)) < p_delimiter, 2, rng.integers(0, 2, (T, batch_size))).astype(np.intp)
     xs = np.zeros((T, batch_size, 3))
     xs[np.arange(T)[:, None], np.arange(batch_size)[None, :], kind] = 1.0
-    targets = np.zeros((T, batch_size), dtype=np.int64)
-    count = np.zeros(batch_size, dtype=np.int64)
+    targets = np.zeros((T, batch_size), dtype=np.intp)
+    count = np.zeros(batch_size, dtype=np.intp)
     for t in range(T):
         count = np.where(kind[t] == 2, 0, count + (kind[t] == 0))
         targets[t] = np.minimum(count, max_count)

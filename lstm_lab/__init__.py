@@ -10,6 +10,7 @@
     bugs.py       the classic bugs of from-scratch LSTMs, planted into lstm_core's own source
     timing.py     timing that holds on a shared machine (the minimum of interleaved repeats)
     threads.py    numpy's BLAS on one thread, set on import (see its docstring for why)
+    runtime.py    where the course runs (a desktop Python or the browser) and what that changes
 
 How to add
     an explorer:  a module in explorers/ with a subclass of Explorer (see explorers/__init__.py)
@@ -17,6 +18,7 @@ How to add
     a notebook exercise:  one Exercise in exercises.EXERCISES (see exercises.py's docstring)
 """
 
+from . import runtime  # noqa: F401  (in the browser it sets lstm_core.charlm.run_hook: see runtime.py)
 from . import threads as _threads
 
 _threads.limit_blas_threads(_threads._limit_from_environment())

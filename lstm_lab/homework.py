@@ -171,8 +171,8 @@ def _lm_case(rng, T, B, V, H):
         "b": p.b,
         "W_y": rng.normal(0, 1.0, (V, H)),
         "b_y": rng.normal(0, 0.5, V),
-        "x_ids": rng.integers(0, V, (T, B)),
-        "y_ids": rng.integers(0, V, (T, B)),
+        "x_ids": rng.integers(0, V, (T, B)).astype(np.intp),  # ids as numpy's index type (int32 in the browser)
+        "y_ids": rng.integers(0, V, (T, B)).astype(np.intp),
         "h0": rng.normal(0, 0.5, (B, H)),
         "c0": rng.normal(0, 0.5, (B, H)),
     }
@@ -237,7 +237,7 @@ def _stream_cases(seed):
     out = []
     for N, V, H, seq_len in [(23, 4, 3, 5), (40, 6, 4, 8), (31, 5, 2, 7)]:
         case = _lm_case(rng, 1, 1, V, H)
-        case.update(ids=rng.integers(0, V, N), seq_len=seq_len)
+        case.update(ids=rng.integers(0, V, N).astype(np.intp), seq_len=seq_len)
         out.append(case)
     return out
 
@@ -302,7 +302,7 @@ def _sample_cases(seed):
     ):
         while True:
             case = _lm_case(rng, 1, 1, 5, 3)
-            case.update(prime_ids=rng.integers(0, 5, primed), temperature=temperature, n=n, kind=kind)
+            case.update(prime_ids=rng.integers(0, 5, primed).astype(np.intp), temperature=temperature, n=n, kind=kind)
             if kind != "greedy" or (len(set(_greedy(case))) >= 3 and _greedy_margin(case) > 0.05):
                 break
         case["seeds"] = rng.integers(0, 1 << 30, draws)

@@ -6,7 +6,9 @@ best estimate of the function's own time. Taking the repeats in turns (a, b, c, 
 one function at a time (a, a, a, b, b, b, ...) gives a slow spell of the machine to every candidate instead of
 to whichever one was running: the comparison between them holds even when the machine's speed drifts. The
 default clock is the processor time of this program (time.process_time): it leaves out the time the program
-waits while other programs use the processor, which wall-clock time counts.
+waits while other programs use the processor, which wall-clock time counts. In the browser (Pyodide) there is
+no processor time: time.process_time() stays at 0, so there the default clock is wall-clock time
+(time.perf_counter), the only clock the browser's Python has.
 
     from lstm_lab.timing import min_time
     t = min_time({T: (lambda xs=xs: forward(xs)) for T, xs in inputs.items()}, repeats=5)   # {T: seconds}
@@ -14,21 +16,33 @@ waits while other programs use the processor, which wall-clock time counts.
 
 import gc
 import math
+import sys
 import time
+
+# the clock min_time reads by default: processor time, but wall-clock time in the browser, where processor time
+# stands still (Pyodide's time.process_time() returns 0.0 at every call)
+DEFAULT_CLOCK = time.perf_counter if sys.platform == "emscripten" else time.process_time
+STILL = 1.0  # seconds of wall-clock time after which a clock that has not moved is said to stand still
 
 
 def clock_tick(clock):
     """The step by which ``clock`` (a function returning seconds) advances: well under a microsecond for
-    time.process_time on Linux and macOS, far coarser on some systems. Measured by watching it change."""
-    t0 = clock()
-    while (t1 := clock()) == t0:
-        pass
-    while (t2 := clock()) == t1:
-        pass
+    time.process_time on Linux and macOS, far coarser on some systems. Measured by watching it change; a
+    ValueError when it does not change for a second of wall-clock time (a clock that stands still)."""
+    start = time.perf_counter()
+
+    def next_reading(t):
+        while (u := clock()) == t:
+            if time.perf_counter() - start > STILL:
+                raise ValueError(f"clock: expected a clock that advances, but {clock!r} stayed at {t!r} for {STILL} s")
+        return u
+
+    t1 = next_reading(clock())
+    t2 = next_reading(t1)
     return t2 - t1
 
 
-def min_time(fns, repeats=5, *, number=1, warmup=1, clock=time.process_time):
+def min_time(fns, repeats=5, *, number=1, warmup=1, clock=DEFAULT_CLOCK):
     """Each function's fastest time in seconds, over ``repeats`` rounds that call every function in turn.
 
     Inputs:
@@ -38,7 +52,8 @@ def min_time(fns, repeats=5, *, number=1, warmup=1, clock=time.process_time):
         number: calls per timing (for functions too quick for the clock); the time returned is per call.
             None: as many as make each timing last at least 20 ticks of the clock (from one untimed call)
         warmup: untimed calls of each function first (the first call pays for allocations and caches)
-        clock: the clock read before and after each timing (time.process_time; time.perf_counter for wall time)
+        clock: the clock read before and after each timing (time.process_time; time.perf_counter for wall time;
+            the default is DEFAULT_CLOCK: processor time, or wall-clock time in the browser)
     Returns:
         {name: seconds} for a dict, [seconds, ...] in the same order for a list. The garbage collector is
         paused during each timing, as in the standard library's timeit.

@@ -1,12 +1,17 @@
 """Build the course's site: a book (Sphinx + MyST-NB + sphinx-book-theme) with every notebook executed, its
 explorers precomputed so their sliders move without a kernel, the homework (student versions), the teachers'
-guide and the performance and testing notes. Fully offline: MathJax, fonts and scripts ship with the site.
+guide and the performance and testing notes, and in site/lite/ the whole course runnable in the browser
+(JupyterLite: scripts/build_lite.py). Fully offline: MathJax, fonts, scripts and Python ship with the site.
 
     python scripts/build_site.py                  # executes the notebooks, writes site/ (open site/index.html)
     python scripts/build_site.py --out DIR
     python scripts/build_site.py --executed DIR   # notebooks already executed (the test suite passes nbval's)
+    python scripts/build_site.py --pyodide-packages DIR   # Pyodide's package files from DIR (else downloaded)
+    python scripts/build_site.py --no-lite        # the book alone, without site/lite/
 
-Publish the output folder as a website. The pages link to Colab and Binder at the course's version tag.
+Publish the output folder as a website (any static host). The pages link to the course in the browser
+(site/lite/), and to Colab and Binder at the course's version tag. The first build with the lite app gathers
+what it needs once (pip, npm, and Pyodide's release unless --pyodide-packages): see scripts/build_lite.py.
 """
 
 import argparse
@@ -19,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 
+import build_lite  # a sibling: python puts a script's own folder on sys.path
 import nbformat
 import tomllib
 
@@ -29,6 +35,9 @@ TAG = f"v{PROJECT['version']}"
 WIDGET = "application/vnd.jupyter.widget-view+json"
 EXPLORER_TEXT = re.compile(r"^(\w+Explorer)\((\{.*\})\)$", re.S)
 DOCS = ("teaching.md", "lstm_core.md", "performance.md", "testing.md")
+LITE_DIR = "lite"  # the course in the browser, inside the site
+LITE_APP = f"{LITE_DIR}/lab/index.html"  # JupyterLab of the lite app; ?path= opens a notebook
+LITE_DOWNLOAD_MB = 47  # what a first visit that runs a notebook downloads (tests/test_lite.py measures it)
 
 
 def notebooks():
@@ -43,12 +52,18 @@ def execute(path):
     return nb
 
 
-def launch_links(stem):
+def lite_link(path, depth=0):
+    """The lite app opening ``path`` (a notebook in it), from a page ``depth`` folders below the site's top."""
+    return f"{'../' * depth}{LITE_APP}?path={path}"
+
+
+def launch_links(stem, lite=True):
     owner_repo = REPO.removeprefix("https://github.com/")
     colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{TAG}/notebooks/{stem}.ipynb"
     binder = f"https://mybinder.org/v2/gh/{owner_repo}/{TAG}?urlpath=lab/tree/notebooks/{stem}.ipynb"
+    browser = f'<a href="{lite_link(f"notebooks/{stem}.ipynb")}">Run in your browser</a>' if lite else ""
     return (
-        f'<p class="launch-links">Run this notebook: <a href="{colab}">Open in Colab</a>'
+        f'<p class="launch-links">Run this notebook: {browser}<a href="{colab}">Open in Colab</a>'
         f'<a href="{binder}">Launch on Binder</a> (both at version {TAG}), or in JupyterLab on your machine '
         "(see the start page).</p>"
     )
@@ -78,7 +93,7 @@ def static_explorers(nb, stem, static_dir, cache):
     return sizes
 
 
-def prepare(nb, stem, static_dir, cache):
+def prepare(nb, stem, static_dir, cache, lite=True):
     """An executed notebook as a page: install cell hidden, launch links under the title, explorers static."""
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
@@ -89,27 +104,62 @@ def prepare(nb, stem, static_dir, cache):
                 if out.get("output_type") == "stream" and "\r" in out.get("text", ""):
                     # a progress bar: keep only its final state, as a terminal would show it
                     out["text"] = "\n".join(line.split("\r")[-1] for line in out["text"].split("\n"))
-    nb.cells.insert(1, nbformat.v4.new_markdown_cell(launch_links(stem)))
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(launch_links(stem, lite)))
     return static_explorers(nb, stem, static_dir, cache)
 
 
-def homework_pages(src):
-    """The student versions of the assignments (no solutions, no hidden tests), as pages: made by the grader's
-    own release command (``python -m homework release``, run from the repository's top folder)."""
-    released = src / "released"
+def student_versions(folder):
+    """The student versions of the assignments (no solutions, no hidden tests), made by the grader's own release
+    command (``python -m homework release``, run from the repository's top folder): {name: notebook file}."""
     subprocess.run(
-        [sys.executable, "-m", "homework", "release", "--out", str(released)], cwd=ROOT, check=True, capture_output=True
+        [sys.executable, "-m", "homework", "release", "--out", str(folder)], cwd=ROOT, check=True, capture_output=True
     )
-    names = []
+    return {path.stem: path for path in sorted(pathlib.Path(folder).glob("*/*.ipynb"))}
+
+
+def homework_pages(src, students, lite=True):
+    """The student versions as pages, each with a link that opens it in the browser."""
     (src / "homework").mkdir()
-    for path in sorted(released.glob("*/*.ipynb")):
-        shutil.move(path, src / "homework" / path.name)
-        names.append(f"homework/{path.stem}")
-    shutil.rmtree(released)
-    return names
+    for name, path in students.items():
+        nb = nbformat.read(path, as_version=4)
+        if lite:
+            link = lite_link(f"homework/{name}.ipynb", depth=1)
+            nb.cells.insert(
+                1,
+                nbformat.v4.new_markdown_cell(
+                    f'<p class="launch-links">Work on this assignment: <a href="{link}">Run in your browser</a> '
+                    "(download it from there when you hand it in), or in JupyterLab on your machine.</p>"
+                ),
+            )
+        nbformat.write(nb, src / "homework" / f"{name}.ipynb")
+    return [f"homework/{name}" for name in students]
 
 
-def index_page(stems, homework):
+def run_it(stems, lite):
+    """The first page's ways to run the course: in the browser (when the site has it), Binder, Colab, a laptop."""
+    owner_repo = REPO.removeprefix("https://github.com/")
+    first = stems[0]
+    binder = f"https://mybinder.org/v2/gh/{owner_repo}/{TAG}?urlpath=lab/tree/notebooks/{first}.ipynb"
+    colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{TAG}/notebooks/{first}.ipynb"
+    browser = (
+        f'<strong><a href="{lite_link(f"notebooks/{first}.ipynb")}">Run in your browser</a></strong>, nothing '
+        "installed: JupyterLab and "
+        "Python run inside this site, offline once loaded. The first visit downloads about "
+        f"{LITE_DOWNLOAD_MB} MB (the browser keeps it), the Python kernel takes about half a minute to start, and "
+        "training runs several times slower than a Python installed on your machine; your changes stay in this "
+        "browser until you download the notebook (right-click it in the file browser, Download). A current desktop "
+        "browser; phones are not a target. "
+        if lite
+        else ""
+    )
+    return (
+        f"## Run the course\n\n{browser}Or [on Binder]({binder}) (JupyterLab on a public service; it can take "
+        f"minutes to start), [on Colab]({colab}) (a Google account), or on your machine: "
+        "`pip install -r requirements.txt && jupyter lab` from the repository.\n"
+    )
+
+
+def index_page(stems, homework, lite=True):
     readme = (ROOT / "README.md").read_text()
     intro = readme.split("\n## ", 1)[0].split("\n", 1)[1]  # the README's opening, below its title
     intro = "\n".join(line for line in intro.splitlines() if "](https://" not in line)  # no badges from the web
@@ -119,6 +169,8 @@ def index_page(stems, homework):
     return f"""# LSTM Lab
 
 {intro}
+
+{run_it(stems, lite)}
 
 ```{{toctree}}
 :caption: The course
@@ -143,7 +195,8 @@ def index_page(stems, homework):
 """
 
 
-def build(out, executed=None, log=print):
+def build(out, executed=None, log=print, lite=True, pyodide_packages=None):
+    """The site in ``out``; with ``lite``, the course in the browser in ``out``/lite (scripts/build_lite.py)."""
     out = pathlib.Path(out)
     with tempfile.TemporaryDirectory(prefix="lstm-lab-site-") as tmp:
         src = pathlib.Path(tmp) / "src"
@@ -160,12 +213,13 @@ def build(out, executed=None, log=print):
         cache, sizes, stems = {}, {}, []
         for path in notebooks():
             nb = nbformat.read(pathlib.Path(executed) / path.name, as_version=4) if executed else execute(path)
-            sizes.update(prepare(nb, path.stem, static_dir, cache))
+            sizes.update(prepare(nb, path.stem, static_dir, cache, lite))
             nbformat.write(nb, src / path.name)
             stems.append(path.stem)
             log(f"prepared {path.name}")
-        homework = homework_pages(src)
-        (src / "index.md").write_text(index_page(stems, homework))
+        students = student_versions(pathlib.Path(tmp) / "students")
+        homework = homework_pages(src, students, lite)
+        (src / "index.md").write_text(index_page(stems, homework, lite))
         if out.exists():
             shutil.rmtree(out)
         r = subprocess.run(
@@ -175,6 +229,14 @@ def build(out, executed=None, log=print):
         )
         if r.returncode:
             raise SystemExit(f"sphinx-build failed:\n{r.stdout}\n{r.stderr}")
+        if lite:
+            contents = {f"notebooks/{p.name}": p for p in notebooks()}
+            contents.update({f"homework/{name}.ipynb": p for name, p in students.items()})
+            try:
+                build_lite.fetch(pyodide_packages, log=log)  # only what is missing (nothing: no network)
+                build_lite.build(out / LITE_DIR, contents, pyodide_packages, log=log)
+            except build_lite.LiteError as e:
+                raise SystemExit(f"build_site: the lite app: {e} (or build without it: --no-lite)") from None
     (out / "explorer-sizes.json").write_text(json.dumps(sizes, indent=1))
     log(f"site: {out / 'index.html'}")
     return out
@@ -193,8 +255,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(ROOT / "site"))
     ap.add_argument("--executed", help="a folder of the notebooks already executed (they are not run again)")
+    ap.add_argument("--pyodide-packages", help="a folder of Pyodide's package files (else: build/lite-cache, fetched)")
+    ap.add_argument("--no-lite", action="store_true", help="the book alone: no site/lite/, no 'Run in your browser'")
     args = ap.parse_args(argv)
-    build(args.out, args.executed)
+    build(args.out, args.executed, lite=not args.no_lite, pyodide_packages=args.pyodide_packages)
     return 0
 
 

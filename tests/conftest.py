@@ -1,6 +1,9 @@
 """Fixtures shared by the test modules."""
 
+import os
 import pathlib
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -74,3 +77,22 @@ def end_of_run_report(request):
             reports.append(fn)
 
     return register
+
+
+@pytest.fixture(scope="session")
+def built_site(request, tmp_path_factory):
+    """The course's site (scripts/build_site.py), built once per test run from the notebooks as nbval ran them, with
+    the course in the browser (lite/) when its build has what it needs (`python scripts/build_lite.py fetch`).
+    LSTM_LAB_SITE=DIR: a site built already (python scripts/build_site.py --out DIR)."""
+    if os.environ.get("LSTM_LAB_SITE"):
+        return pathlib.Path(os.environ["LSTM_LAB_SITE"])
+    executed = request.getfixturevalue("executed_notebooks").all()  # the site does not run the notebooks again
+    out = tmp_path_factory.mktemp("site")
+    cmd = [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--out", str(out), "--executed", str(executed)]
+    import build_lite  # scripts/ is on pytest's pythonpath (pyproject.toml)
+
+    if build_lite.missing():  # never fetch from a test: build the book alone (tests/test_lite.py says why it skips)
+        cmd.append("--no-lite")
+    subprocess.run(cmd, check=True, timeout=1800)
+    print(f"\nsite built in {out}")
+    return out

@@ -40,6 +40,31 @@ def test_clock_tick():
     assert clock_tick(FakeClock()) == 1.0
 
 
+def test_a_clock_that_stands_still_is_named_not_waited_for_forever():
+    # the browser's Python (Pyodide): time.process_time() returns 0.0 at every call; notebook 08 hung there
+    with pytest.raises(ValueError, match="expected a clock that advances.*stayed at 0.0"):
+        clock_tick(lambda: 0.0)
+    with pytest.raises(ValueError, match="expected a clock that advances"):
+        min_time([lambda: None], repeats=1, number=None, clock=lambda: 0.0)
+
+
+def test_the_default_clock_is_processor_time_but_wall_time_in_the_browser(monkeypatch):
+    import importlib
+    import sys
+    import time
+
+    from lstm_lab import timing
+
+    assert timing.DEFAULT_CLOCK is time.process_time
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    try:
+        assert importlib.reload(timing).DEFAULT_CLOCK is time.perf_counter
+    finally:
+        monkeypatch.undo()
+        importlib.reload(timing)
+    assert timing.DEFAULT_CLOCK is time.process_time
+
+
 def test_time_against_length_times_the_forward_pass_and_the_input_share():
     p = lstm_core.LSTMParams.init(3, 4, seed=0)
     t = S.time_against_length(p, [5, 10, 20], batch_size=2, repeats=1)

@@ -119,7 +119,12 @@ DOC_NOT_RESULTS = {
         "3.10": "the oldest Python the course supports (pyproject.toml)",
         "1e-12": "the parity tests' tolerance",
     },
-    "docs/lstm_core.md": {"2000": "a citation's year: Gers and Schmidhuber, 2000"},
+    "docs/testing.md": {"32": "a word size: the browser's 32-bit WebAssembly", "64": "a word size: 64-bit machines"},
+    "docs/lstm_core.md": {
+        "32": "a word size: the browser's 32-bit WebAssembly",
+        "64": "a word size: 64-bit machines",
+        "2000": "a citation's year: Gers and Schmidhuber, 2000",
+    },
 }
 HISTORY = "## The fast path"  # docs/performance.md: how the fast path was built, measured on earlier versions
 

@@ -9,12 +9,9 @@ test's temporary folder (printed with -s).
 
 import io
 import json
-import os
 import pathlib
 import re
 import shutil
-import subprocess
-import sys
 import urllib.parse
 
 import numpy as np
@@ -29,20 +26,17 @@ FLAGS = [*CHROMIUM_FLAGS, "--allow-file-access-from-files"]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, request):
-    if os.environ.get("LSTM_LAB_SITE"):  # a site built already (python scripts/build_site.py --out DIR)
-        return pathlib.Path(os.environ["LSTM_LAB_SITE"])
-    executed_notebooks = request.getfixturevalue("executed_notebooks")
-    out = tmp_path_factory.mktemp("site")
-    executed = executed_notebooks.all()  # the notebooks as nbval ran them: the site does not run them again
-    cmd = [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--out", str(out), "--executed", str(executed)]
-    subprocess.run(cmd, check=True, timeout=1800)
-    print(f"\nsite built in {out}")
-    return out
+def site(built_site):
+    return built_site  # tests/conftest.py builds it once for this file and tests/test_lite.py
 
 
 def pages(site):
-    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts and p.name not in ("genindex.html",))
+    """The book's pages (the lite app in lite/ has its own test: tests/test_lite.py)."""
+    return sorted(
+        p
+        for p in site.rglob("*.html")
+        if "_static" not in p.parts and p.parts[len(site.parts)] != "lite" and p.name not in ("genindex.html",)
+    )
 
 
 def test_every_notebook_homework_and_guide_is_a_page_in_course_order(site):
