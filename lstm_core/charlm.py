@@ -25,6 +25,7 @@ from .cells import CELLS
 from .losses import softmax_cross_entropy
 from .models import SequenceModel
 from .optim import Adam, clip_by_global_norm
+from .train import Progress, TrainingDiverged
 
 
 class Vocab:
@@ -111,6 +112,8 @@ class CharLM:
         """
         logits, run = self.forward(x_ids, state)
         loss, dlogits, _ = softmax_cross_entropy(logits, y_ids, np.ones(y_ids.shape))
+        if not np.isfinite(loss):  # no gradient to compute: say so before the backward pass meets the NaN
+            raise TrainingDiverged(f"the loss is {loss}: the parameters or the state hold NaN or inf, or overflowed")
         grads, _ = self.model.backward(dlogits, run)
         return loss, grads, self.model.final_state(run)
 
@@ -198,7 +201,7 @@ def chunks(columns, seq_len):
         yield columns[t0:t1], columns[t0 + 1 : t1 + 1]
 
 
-def evaluate(lm, ids, *, batch_size=32, seq_len=256):
+def evaluate_text(lm, ids, *, batch_size=32, seq_len=256):
     """Mean loss in nats per character over ``ids``, read as streams with the state carried throughout."""
     total, count, state = 0.0, 0, None
     for x, y in chunks(streams(ids, batch_size), seq_len):
@@ -237,26 +240,11 @@ class TextHistory:
     out_of_time: bool = False  # stopped by the time budget before its last step
 
 
-class _TextProgress:
-    """A one-line progress bar: step, loss, characters per second and time left, redrawn in place (\\r)."""
-
-    def __init__(self, total, enabled, stream):
-        self.total, self.enabled, self.stream, self.last = total, enabled, stream or sys.stdout, 0.0
-
-    def show(self, step, loss, chars, seconds, final=False):
-        if not self.enabled or (not final and time.perf_counter() - self.last < 0.2):
-            return
-        self.last = time.perf_counter()
-        rate = chars / max(seconds, 1e-9)
-        left = (self.total - step) * seconds / max(step, 1)
-        filled = int(20 * step / self.total)
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (20 - filled)}] {step:>5}/{self.total}  loss {loss:.3f}  "
-            f"{rate / 1000:5.1f}k chars/s  {'done in' if final else 'left'} {seconds if final else left:4.0f} s"
-        )
-        if final:
-            self.stream.write("\n")
-        self.stream.flush()
+def _progress_text(step, steps, loss, chars, seconds, final=False):
+    """What the progress bar says after the bar itself: loss, characters per second, time left (or taken)."""
+    rate = chars / max(seconds, 1e-9)
+    left = (steps - step) * seconds / max(step, 1)
+    return f" loss {loss:.3f}  {rate / 1000:5.1f}k chars/s  {'done in' if final else 'left'} {seconds if final else left:4.0f} s"
 
 
 def train_charlm(
@@ -344,7 +332,7 @@ def _train_charlm(
     opt = optimizer or Adam(lr=lr)
     columns = streams(train_ids, batch_size)
     hist = TextHistory()
-    bar = _TextProgress(steps, progress, stream)
+    bar = Progress(steps, progress, stream)
     out = stream or sys.stdout
     t0 = time.perf_counter()
     state, batches = None, chunks(columns, seq_len)
@@ -357,20 +345,22 @@ def _train_charlm(
             x, y = next(batches)
         if lr_at is not None:
             opt.lr = lr_at(step)
-        loss, grads, state = lm.chunk_loss_and_grads(x, y, state)
-        if not np.isfinite(loss):
-            raise ValueError(f"training diverged at step {step}: the loss is {loss}; try a lower lr (lr={lr})")
+        try:
+            loss, grads, state = lm.chunk_loss_and_grads(x, y, state)
+        except TrainingDiverged as e:
+            bar.show(step, " diverged", final=True)
+            raise TrainingDiverged(f"training diverged at step {step}: {e}; try a lower lr (lr={lr})") from None
         grads, _ = clip_by_global_norm(grads, clip)
         opt.step(lm.params, grads)
         hist.loss.append(loss)
         hist.characters += y.size
-        bar.show(step, loss, hist.characters, time.perf_counter() - t0)
+        bar.show(step, _progress_text(step, steps, loss, hist.characters, time.perf_counter() - t0))
         if time_budget is not None and step < steps and time.perf_counter() - t0 >= time_budget:
             hist.out_of_time = True
             hist.stopped = f"stopped by the time budget ({time_budget:g} s) after step {step} of {steps}"
         last = step == steps or hist.out_of_time
         if validation_ids is not None and validate_every and (step % validate_every == 0 or last):
-            hist.validation.append((step, evaluate(lm, validation_ids)))
+            hist.validation.append((step, evaluate_text(lm, validation_ids)))
         if sample_every and step % sample_every == 0:
             text = sample(lm, sample_prime, sample_length, temperature=0.8, seed=step)
             hist.samples.append((step, text))
@@ -379,7 +369,8 @@ def _train_charlm(
         if hist.out_of_time:
             break
     hist.seconds = time.perf_counter() - t0
-    bar.show(len(hist.loss), hist.loss[-1], hist.characters, hist.seconds, final=True)
+    text = _progress_text(len(hist.loss), steps, hist.loss[-1], hist.characters, hist.seconds, final=True)
+    bar.show(len(hist.loss), text, final=True)
     if hist.out_of_time and progress:
         out.write(f"({hist.stopped})\n")
     hist.optimizer = opt

@@ -35,8 +35,9 @@ class History:
         return len(self.loss)
 
 
-class _Progress:
-    """A one-line text progress bar, redrawn in place (\\r) at most ten times a second."""
+class Progress:
+    """A one-line text progress bar, redrawn in place (\\r) at most ten times a second: the training loops' (train,
+    charlm.train_charlm), each writing its own text after the bar."""
 
     def __init__(self, total, enabled, stream=None):
         self.total, self.enabled, self.stream = total, enabled, stream or sys.stdout
@@ -108,7 +109,7 @@ def train(
     opt = _checked_optimizer(steps, validation, target_accuracy, time_budget, optimizer, lr)
     rng = np.random.default_rng(seed)
     hist = History(grad_norm={k: [] for k in model.params})
-    bar = _Progress(steps, progress, stream)
+    bar = Progress(steps, progress, stream)
     t0 = time.perf_counter()
     hist.stopped = f"ran all {steps} steps"
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught in _step, with a clear message

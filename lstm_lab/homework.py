@@ -398,7 +398,7 @@ def _run_sample(fn, case, forward=None):
 
 _LM_ANSWERS = (
     "lstm_core.charlm.sample",
-    "lstm_core.charlm.evaluate",
+    "lstm_core.charlm.evaluate_text",
     "lstm_core.charlm.evaluate_with_resets",
     "lstm_core.charlm.softmax",
     "lstm_core.losses.softmax_cross_entropy",

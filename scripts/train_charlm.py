@@ -73,7 +73,7 @@ def train(kind, out=OUT, steps=None, log=print):
         validate_every=1000,
     )
     seconds = time.perf_counter() - t0
-    val = charlm.evaluate(lm, val_ids)
+    val = charlm.evaluate_text(lm, val_ids)
     samples = {str(T): charlm.sample(lm, PRIME, 300, temperature=T, seed=0) for T in TEMPERATURES}
     contexts = {str(k): charlm.evaluate_with_resets(lm, val_ids, k) for k in CONTEXTS}
     lm.save(out / f"charlm_{kind}.npz", validation_nats=val)

@@ -7,6 +7,7 @@ from helpers import norm_rel
 import lstm_core
 from lstm_core import charlm
 from lstm_core.charlm import CharLM, Vocab
+from lstm_core.train import TrainingDiverged
 
 TEXT = "the cat sat on the mat. the dog sat on the log.\n" * 4
 VOCAB = Vocab.from_text(TEXT)
@@ -139,7 +140,7 @@ def test_sampling_names_unknown_characters_in_the_prime():
 def test_evaluate_carries_the_state_and_resets_cut_the_context():
     lm = small("lstm")
     charlm.train_charlm(lm, IDS, steps=80, batch_size=4, seq_len=8, lr=1e-2, progress=False)
-    full = charlm.evaluate(lm, IDS, batch_size=2, seq_len=7)
+    full = charlm.evaluate_text(lm, IDS, batch_size=2, seq_len=7)
     one = charlm.evaluate_with_resets(lm, IDS, 1)
     # k = 1: each character read from a zero state, by hand
     logits, _ = lm.forward(IDS[:-1][None, :])
@@ -173,7 +174,7 @@ def test_the_shipped_models_load_and_their_losses_are_the_recorded_ones():
         lm = text.load_model(kind)
         assert lm.dtype == np.float32 and lm.kind == kind
         assert abs(lm.info["validation_nats"] - results[kind]["validation_nats"]) < 1e-12
-        assert charlm.evaluate(lm, val) < 2.5  # a trained model, far below chance (ln 65 = 4.17)
+        assert charlm.evaluate_text(lm, val) < 2.5  # a trained model, far below chance (ln 65 = 4.17)
         assert text.checkpoint_path(kind).stat().st_size < 4_000_000
 
 
@@ -226,3 +227,11 @@ def test_a_time_budget_stops_after_the_step_that_reaches_it_and_validates_there(
     assert h.loss == same.loss and h.stopped == "ran all 4 steps" and not h.out_of_time
     with pytest.raises(ValueError, match="time_budget: expected a positive number of seconds or None, got -1"):
         charlm.train_charlm(small("lstm"), IDS, steps=4, time_budget=-1)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # the NaN planted on purpose
+def test_divergence_stops_training_with_the_training_loops_error():
+    lm = small("lstm")
+    lm.params["W_y"][0, 0] = np.inf
+    with pytest.raises(TrainingDiverged, match="training diverged at step 1: the loss is nan.*lower lr"):
+        charlm.train_charlm(lm, IDS, steps=3, batch_size=2, seq_len=8, progress=False)

@@ -64,7 +64,9 @@ def test_functions_that_take_ids_accept_32_bit_ids():
     lm = charlm.CharLM("lstm", vocab, 16, seed=0, dtype=np.float64)
     # notebook 06's letter frequencies: np.bincount casts its input 'safely' to np.intp
     np.testing.assert_array_equal(np.bincount(ids32, minlength=vocab.size), np.bincount(ids64, minlength=vocab.size))
-    assert charlm.evaluate(lm, ids32, batch_size=4, seq_len=32) == charlm.evaluate(lm, ids64, batch_size=4, seq_len=32)
+    assert charlm.evaluate_text(lm, ids32, batch_size=4, seq_len=32) == charlm.evaluate_text(
+        lm, ids64, batch_size=4, seq_len=32
+    )
     assert charlm.evaluate_with_resets(lm, ids32, 8) == charlm.evaluate_with_resets(lm, ids64, 8)
     x32, y32 = next(charlm.chunks(charlm.streams(ids32, 4), 16))
     x64, y64 = next(charlm.chunks(charlm.streams(ids64, 4), 16))
