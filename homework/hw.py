@@ -404,9 +404,18 @@ def _grade_all(grader, tasks, jobs):
 
 
 def peak_memory_mb():
-    """This process's largest resident size so far, in MB (all its threads; not the kernels)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / 1024 if sys.platform.startswith("linux") else rss / (1 << 20)
+    """This process's largest resident size so far, in MB (all its threads; not the kernels).
+
+    On Linux it is VmHWM from /proc/self/status: getrusage's ru_maxrss keeps the high-water mark of the process
+    that started this one (it survives fork and exec), so a grader started from a large process (a test run, a
+    notebook) would report that process's memory as its own."""
+    try:
+        with open("/proc/self/status") as status:
+            kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+        return int(kb) / 1024
+    except (OSError, StopIteration):
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return rss / 1024 if sys.platform.startswith("linux") else rss / (1 << 20)
 
 
 def main(argv=None):

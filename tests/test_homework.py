@@ -7,8 +7,11 @@ import json
 import os
 import pathlib
 import re
+import subprocess
+import sys
 
 import nbformat
+import numpy as np
 import pytest
 
 from homework import hw
@@ -368,3 +371,16 @@ def test_report_fields_are_safe_for_a_spreadsheet_a_terminal_and_any_encoding():
     assert export.folder_name(os.fsdecode(b"caf\xe9")) == "caf\\xe9"
     for text in ("a\nb\x1b[2J\u202e\ud800", os.fsdecode(b"caf\xe9"), "\x00\x7f\x85"):
         assert export.clean(text).isprintable() and export.clean(text).encode("utf-8")
+
+
+def test_the_graders_peak_memory_is_its_own_not_that_of_the_process_that_started_it():
+    # ru_maxrss survives fork and exec: a grader started from a large process (a test run) reported its memory
+    held = np.ones(400 * 2**20 // 8)  # this process holds 400 MB more when it starts the grader's interpreter
+    out = subprocess.run(
+        [sys.executable, "-c", "from homework import hw; print(hw.peak_memory_mb())"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert held.sum() > 0 and 0 < float(out.stdout) < 200, out.stdout
