@@ -6,7 +6,11 @@ perturbations on h_t and C_t, so differentiating the loss by them gives the TOTA
 dL/dh_t and dL/dC_t through every path.
 """
 
+import contextlib
+import shutil
+
 import numpy as np
+import pytest
 
 import lstm_core
 
@@ -155,3 +159,17 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+@contextlib.contextmanager
+def chromium(*flags):
+    """Debian's headless Chromium, launched by playwright with CHROMIUM_FLAGS and ``flags``; the test skips, saying
+    why, when Chromium or playwright is missing."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=[*CHROMIUM_FLAGS, *flags])
+        yield browser
+        browser.close()

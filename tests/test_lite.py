@@ -20,7 +20,6 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import statistics
 import threading
 import time
@@ -30,12 +29,11 @@ import build_lite
 import build_site
 import nbformat
 import pytest
-from helpers import CHROMIUM_FLAGS
+from helpers import chromium
 
 from homework import notebooks as HW
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 COURSE = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 ASSIGNMENTS = list(HW.assignments())
@@ -173,15 +171,9 @@ def server(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as pw:
-        # a host resolver that knows no host but 127.0.0.1: a request the route below let through still goes nowhere
-        flags = [*CHROMIUM_FLAGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=flags)
+    # a host resolver that knows no host but 127.0.0.1: a request the route below let through still goes nowhere
+    with chromium("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1") as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,18 +11,15 @@ import io
 import json
 import pathlib
 import re
-import shutil
 import urllib.parse
 
 import numpy as np
 import pytest
-from helpers import CHROMIUM_FLAGS
+from helpers import chromium
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 pytest.importorskip("myst_nb", reason="MyST-NB is not installed (pip install -r requirements-test.txt)")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 COURSE = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-FLAGS = [*CHROMIUM_FLAGS, "--allow-file-access-from-files"]
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +84,8 @@ def test_each_static_explorer_fits_its_budget(site):
 # --- in a real browser ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with chromium("--allow-file-access-from-files") as b:
         yield b
-        b.close()
 
 
 def open_page(browser, path):
