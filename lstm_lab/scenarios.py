@@ -500,9 +500,8 @@ def single_unit_decoding(model, delay, *, sequences=1000, seed=0):
     h_test = lstm_forward(test.xs, model.cell).h[-1]
     y_fit, y_test = fit.targets[-1], test.targets[-1]
     n_symbols = int(fit.n_classes)
-    means = np.stack([h_fit[y_fit == s].mean(axis=0) for s in range(n_symbols)])  # (n_symbols, H)
-    guess = np.argmin(np.abs(h_test[:, None, :] - means[None]), axis=1)  # (sequences, H): each unit's answer
-    accuracy = (guess == y_test[:, None]).mean(axis=0)
+    means = _symbol_means(h_fit, y_fit, n_symbols)  # (n_symbols, H)
+    accuracy = nearest_mean_accuracy(h_fit, y_fit, h_test, y_test, n_symbols=n_symbols)  # each unit alone
     auc = np.stack([_auc(h_test, y_test == s) for s in range(n_symbols)])
     readout = model.readout(h_test).argmax(axis=1)
     return {
@@ -547,6 +546,11 @@ def run_holding(model, xs, held, steps=()):
     return model.readout(h), np.stack(cs)
 
 
+def _symbol_means(states, symbols, n_symbols):
+    """The mean state (H,) of the sequences of each symbol: (n_symbols, H)."""
+    return np.stack([states[symbols == s].mean(axis=0) for s in range(n_symbols)])
+
+
 def nearest_mean_accuracy(fit, fit_symbols, test, test_symbols, *, per_unit=True, n_symbols=4):
     """How well states name a symbol: one mean state per symbol from the fitting sequences ``fit`` (B, H),
     then each test state (B', H) answers with the symbol whose mean is nearest.
@@ -565,8 +569,7 @@ def nearest_mean_accuracy(fit, fit_symbols, test, test_symbols, *, per_unit=True
     missing = [s for s in range(n_symbols) if not np.any(fit_symbols == s)]
     if missing:
         raise ValueError(f"fit_symbols: every symbol needs fitting sequences; none for {missing}")
-    means = np.stack([fit[fit_symbols == s].mean(axis=0) for s in range(n_symbols)])  # (n_symbols, H)
-    gap = test[:, None, :] - means[None]  # (B', n_symbols, H)
+    gap = test[:, None, :] - _symbol_means(fit, fit_symbols, n_symbols)[None]  # (B', n_symbols, H)
     if per_unit:
         return (np.abs(gap).argmin(axis=1) == test_symbols[:, None]).mean(axis=0)
     return float((np.linalg.norm(gap, axis=2).argmin(axis=1) == test_symbols).mean())
