@@ -11,6 +11,7 @@ import numpy as np
 from lstm_core import CELLS
 from lstm_core.charlm import CharLM, Vocab
 
+from .runtime import IN_BROWSER
 from .scenarios import DATA
 
 TRAIN_FRACTION = 0.9  # the first 90% of the characters for training, the last 10% for validation
@@ -52,6 +53,26 @@ def load_model(kind):
 def results():
     """What scripts/train_charlm.py measured for the shipped models (losses, samples, context curves)."""
     return json.loads((DATA / "charlm_results.json").read_text())
+
+
+# Recomputing a shipped model's loss over the whole validation text takes seconds in a desktop Python and minutes
+# in the browser, whose numpy has no optimised matrix product. There notebook 06 recomputes the losses over the
+# validation text's first FIRST_PART characters instead, and compares them with the losses recorded for that part.
+FIRST_PART = 8192
+RECHECKED = FIRST_PART if IN_BROWSER else None  # how many validation characters notebook 06 recomputes (None: all)
+
+
+def recorded_nats(kind, characters, k=None):
+    """The loss (nats per character) recorded for the shipped model ``kind`` over the validation text's first
+    ``characters`` characters: all of them or FIRST_PART; read as one text (``k`` None, ``charlm.evaluate_text``) or
+    from a zero state every ``k`` characters (``charlm.evaluate_with_resets``)."""
+    model = results()["models"][kind]
+    if characters == results()["split"]["validation_characters"]:
+        return model["validation_nats"] if k is None else model["context_nats"][str(k)]
+    if characters == FIRST_PART:
+        part = model["first_part"]
+        return part["validation_nats"] if k is None else part["context_nats"][str(k)]
+    raise ValueError(f"characters: expected the whole validation text or its first {FIRST_PART:,}, got {characters:,}")
 
 
 def words(text):

@@ -5,6 +5,7 @@ context-length curves). Notebook 06 and its tests read them.
 
     python scripts/train_charlm.py            # all three: 19 minutes on a 2-core Intel Xeon VM (2026-12-02)
     python scripts/train_charlm.py --only lstm
+    python scripts/train_charlm.py --first-part   # only the losses over text.FIRST_PART, from the shipped models
 
 The shipped models' "seconds" (about an hour in all) are from an earlier, slower version of lstm_core.fast on
 a busier machine. On 2026-12-02 one run of all three (commit bd10277; the training step has since become about
@@ -76,6 +77,7 @@ def train(kind, out=OUT, steps=None, log=print):
     val = charlm.evaluate_text(lm, val_ids)
     samples = {str(T): charlm.sample(lm, PRIME, 300, temperature=T, seed=0) for T in TEMPERATURES}
     contexts = {str(k): charlm.evaluate_with_resets(lm, val_ids, k) for k in CONTEXTS}
+    first = first_part(lm, val_ids)
     lm.save(out / f"charlm_{kind}.npz", validation_nats=val)
     log(f"{kind}: validation {val:.4f} nats/char ({val / math.log(2):.3f} bits) after {seconds:.0f} s")
     return {
@@ -90,8 +92,26 @@ def train(kind, out=OUT, steps=None, log=print):
         "train_loss_last_100": float(np.mean(hist.loss[-100:])),
         "samples": samples,
         "context_nats": contexts,
+        "first_part": first,
         "seconds": seconds,
     }
+
+
+def first_part(lm, val_ids):
+    """The losses over the validation text's first text.FIRST_PART characters, which notebook 06 recomputes in the
+    browser (where the whole text takes minutes): read as one text, and from a zero state every k characters."""
+    head = val_ids[: text.FIRST_PART]
+    contexts = {str(k): charlm.evaluate_with_resets(lm, head, k) for k in CONTEXTS}
+    return {"characters": text.FIRST_PART, "validation_nats": charlm.evaluate_text(lm, head), "context_nats": contexts}
+
+
+def record_first_part(path):
+    """Add the first part's losses of the shipped models to the results at ``path``, without training."""
+    results = json.loads(path.read_text())
+    val_ids = text.vocab().encode(text.split()[1])
+    for kind in results["models"]:
+        results["models"][kind]["first_part"] = first_part(text.load_model(kind), val_ids)
+    path.write_text(json.dumps(results, indent=1) + "\n")
 
 
 def main(argv=None):
@@ -99,10 +119,14 @@ def main(argv=None):
     ap.add_argument("--only", choices=list(MODELS), action="append", help="train only this kind (repeatable)")
     ap.add_argument("--out", default=str(OUT), help="where to write (default: lstm_lab/data, what ships)")
     ap.add_argument("--steps", type=int, help="fewer training steps, for a quick trial (what ships uses STEPS)")
+    ap.add_argument("--first-part", action="store_true", help="no training: record the shipped models' first_part")
     args = ap.parse_args(argv)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "charlm_results.json"
+    if args.first_part:
+        record_first_part(path)
+        return 0
     results = json.loads(path.read_text()) if path.exists() else {}
     for kind in args.only or list(MODELS):
         results.setdefault("models", {})[kind] = train(kind, out, args.steps)

@@ -178,6 +178,23 @@ def test_the_shipped_models_load_and_their_losses_are_the_recorded_ones():
         assert text.checkpoint_path(kind).stat().st_size < 4_000_000
 
 
+def test_the_first_parts_losses_that_the_browser_rechecks_are_the_shipped_models_own():
+    from lstm_lab import text
+
+    head = text.vocab().encode(text.split()[1])[: text.FIRST_PART]
+    assert len(head) == text.FIRST_PART
+    for kind in text.KINDS:
+        lm = text.load_model(kind)
+        assert abs(charlm.evaluate_text(lm, head) - text.recorded_nats(kind, len(head))) < 1e-9
+        assert abs(charlm.evaluate_with_resets(lm, head, 16) - text.recorded_nats(kind, len(head), k=16)) < 1e-9
+        assert text.recorded_nats(kind, len(head)) != text.recorded_nats(kind, len(text.split()[1]))
+    whole = text.results()["models"]["lstm"]
+    assert text.recorded_nats("lstm", len(text.split()[1]), k=16) == whole["context_nats"]["16"]
+    assert text.RECHECKED is None  # a desktop Python recomputes the whole validation text
+    with pytest.raises(ValueError, match=r"characters: expected the whole validation text or its first 8,192, got 100"):
+        text.recorded_nats("lstm", 100)
+
+
 def test_the_shipped_lstm_gives_torchs_next_character_probabilities():
     torch = pytest.importorskip("torch", reason="torch is not installed: pip install torch==2.13.0 (CPU build)")
     from lstm_lab import text

@@ -32,6 +32,7 @@ import pytest
 from helpers import chromium
 
 from homework import notebooks as HW
+from lstm_lab.text import FIRST_PART
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 COURSE = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -371,6 +372,10 @@ def test_notebook_runs_in_the_browser(stem, browser, server, shots):
                 if stem in SHOTS:
                     show_cell(page, k)
                     page.screenshot(path=str(shots / f"{stem}_cell{k}.png"))
+        for k, cell in enumerate(cells):  # a shipped model's losses are rechecked on the first part only
+            if cell and "text.RECHECKED" in cell["source"]:
+                said = "".join(o.get("text", "") for o in cell["outputs"] if o["output_type"] == "stream")
+                assert f"over {FIRST_PART:,} validation characters" in said, f"{stem}: cell {k} rechecked it all"
         for cell in cells:
             if cell and "colab-install" in cell["tags"]:
                 assert cell["outputs"] == [], f"{stem}: the install cell did something in the browser"
