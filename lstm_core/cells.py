@@ -9,7 +9,8 @@ A cell is a parameters class (a CellParams) and four readable functions with one
 
 and, where one exists, a fast forward/backward (lstm_core.fast) with the same numbers, which training uses;
 without one training runs the readable pair. ``state`` names the state a run carries from step to step:
-("h", "c") for the LSTMs, ("h",) otherwise. ``torch``: the torch.nn module with the same numbers, or None.
+("h", "c") for the LSTMs, ("h",) otherwise. ``torch``: the torch.nn module with the same numbers, or None, and
+``to_torch``/``from_torch`` convert the params to and from its state dict (lstm_core.torch_convert).
 
 How to add a cell: docs/lstm_core.md.
 """
@@ -17,7 +18,7 @@ How to add a cell: docs/lstm_core.md.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import fast, gru, lstm, peephole, rnn
+from . import fast, gru, lstm, peephole, rnn, torch_convert
 from .params import LSTMParams, RNNParams
 
 
@@ -35,6 +36,8 @@ class Cell:
     fast_forward: Callable | None = None
     fast_backward: Callable | None = None
     torch: str | None = None
+    to_torch: Callable | None = None
+    from_torch: Callable | None = None
 
     def train_forward(self, xs, p, *state):
         """The forward pass training uses: the fast one where the cell has one."""
@@ -67,6 +70,8 @@ CELLS = {
         fast.lstm_forward,
         fast.lstm_backward,
         torch="LSTM",
+        to_torch=torch_convert.lstm_params_to_torch,
+        from_torch=torch_convert.lstm_params_from_torch,
     ),
     "gru": Cell(
         "GRU",
@@ -79,6 +84,8 @@ CELLS = {
         fast.gru_forward,
         fast.gru_backward,
         torch="GRU",
+        to_torch=torch_convert.gru_params_to_torch,
+        from_torch=torch_convert.gru_params_from_torch,
     ),
     "rnn": Cell(
         "vanilla RNN",
@@ -91,6 +98,8 @@ CELLS = {
         fast.rnn_forward,
         fast.rnn_backward,
         torch="RNN",
+        to_torch=torch_convert.rnn_params_to_torch,
+        from_torch=torch_convert.rnn_params_from_torch,
     ),
     "peephole": Cell(
         "peephole LSTM",

@@ -15,7 +15,7 @@
 How to add
     an explorer:  a module in explorers/ with a subclass of Explorer (see explorers/__init__.py)
     a homework question:  one entry in homework.QUESTIONS (see homework.py's docstring)
-    a notebook exercise:  one Exercise in exercises.EXERCISES (see exercises.py's docstring)
+    a notebook exercise:  one exercise(...) in exercises.EXERCISES (see exercises.py's docstring)
 """
 
 from . import runtime  # noqa: F401  (in the browser it sets lstm_core.charlm.run_hook: see runtime.py)

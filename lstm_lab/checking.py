@@ -1,16 +1,24 @@
-"""The checking core: what the notebooks' exercises (lstm_lab.exercises) and the homework questions
-(lstm_lab.homework) share to say what is wrong with an answer.
+"""The checking core: one record for a checked question, and one way to judge an answer, shared by the
+notebooks' exercises (lstm_lab.exercises) and the homework questions (lstm_lab.homework).
 
+- ``Question``: its cases, the right answer, the known mistakes with the messages that name them, the tolerance;
 - ``Case`` (the arguments, what the case is, its sizes in the course's symbols) and ``Mistake`` (a known wrong
-  answer, as the function it amounts to, and the message that names it);
+  answer and the message that names it);
+- ``verdict(question, case, got)``: None when an answer is right; else the known mistake it matches, or where it
+  differs from the right answer;
 - ``differences(got, want, rtol)``: None when an answer matches, else where it differs (which entries, by how
-  much; a shape in the course's symbols; nan or inf and where they come from);
-- ``params_differences``: the same for LSTMParams, by gate and unit;
+  much; a shape in the course's symbols; nan or inf and where they come from); ``params_differences`` the same
+  for LSTMParams, by gate and unit;
 - ``explain_crash``: a crash retold, numpy's shape errors in the shapes of the case's arguments.
+
+Where the answer is computed is the caller's business: an exercise runs the learner's function in the notebook's
+own kernel; the homework's grader runs it in a sandbox and judges the outputs it sends back in its own process.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,18 +30,138 @@ class NotWritten(Exception):
     """What a check reports for a function that still raises NotImplementedError."""
 
 
-@dataclass(frozen=True)
-class Mistake:
+class Mistake(NamedTuple):
     message: str  # what the check says when the learner's answer matches this mistake
-    answer: object  # a function with the exercise's signature: what the mistake computes
+    answer: object  # what the mistake computes: a function with the learner's signature, or its answer on a case
 
 
-@dataclass(frozen=True)
-class Case:
+@dataclass(frozen=True, eq=False)
+class Case(Mapping):
+    """One case of a question. It reads as its arguments: ``case["W"]`` is ``case.args["W"]``."""
+
     args: dict  # the keyword arguments the learner's function is called with (a fresh copy each time)
     about: str = ""  # what the case is, in a few words, said when it fails
     sizes: dict = field(default_factory=dict)  # the case's sizes in the course's symbols: {"B": 4, "H": 3, ...}
     shapes: dict = field(default_factory=dict)  # each array argument's shape, and the answer's, in those symbols
+
+    def __getitem__(self, key):
+        return self.args[key]
+
+    def __iter__(self):
+        return iter(self.args)
+
+    def __len__(self):
+        return len(self.args)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One checked question: a notebook's exercise or a homework question.
+
+    The right answer is ``reference(case)``, or what ``solution`` (a function written the learner's way) answers.
+    The known mistakes are a tuple of Mistake whose answers are functions written the learner's way, or a
+    function ``case -> [Mistake(message, its answer on the case)]``. An answer is one value, the argument
+    ``mutates`` changed in place, or a dict {output name: array} (``run`` says how to call the learner's function).
+    """
+
+    cases: object  # () -> list of Case (an exercise's, fixed); seed -> list of Case (a homework question's, drawn)
+    reference: object = None  # case -> the right answer
+    run: object = None  # (fn, case, forward) -> what fn answers; None: fn(**case.args) on copies of the arguments
+    mistakes: object = ()  # the known mistakes (see above)
+    reference_calls: tuple = ()  # dotted names of the course functions that answer it (the grader reports calls)
+    judge: object = None  # (case, got) -> (ok, message), for a question without one right answer (a sampler)
+    cases_text: str = ""  # what the cases cover, said when all pass
+    solution: object = None  # the right answer as a function written the learner's way (instead of reference)
+    signature: str = ""  # how the notebook defines the learner's function
+    rtol: float = 1e-6
+    mutates: str = ""  # the argument the function must change in place (its value is then the answer)
+    in_place: str = ""  # how to change it in place, said when it comes back unchanged
+
+    @property
+    def function(self):
+        return self.signature.split("(")[0] if self.signature else "your function"
+
+    def answer(self, fn, case, forward=None):
+        """What ``fn`` answers for ``case``: its outputs, or the argument it changed in place."""
+        if self.run is not None:
+            return self.run(fn, case, forward)
+        args = copy_args(case.args)
+        out = fn(**args)
+        return args[self.mutates] if self.mutates else out
+
+    def right_answer(self, case):
+        if self.reference is not None:
+            return self.reference(case)
+        return self.answer(self.solution, case)
+
+    def mistaken_answers(self, case):
+        """[(message, answer)] of the known mistakes on ``case`` (one that cannot run on the case is left out)."""
+        if callable(self.mistakes):
+            return [Mistake(*m) for m in self.mistakes(case)]
+        out = []
+        for mistake in self.mistakes:
+            try:
+                with np.errstate(all="ignore"):
+                    out.append(Mistake(mistake.message, self.answer(mistake.answer, case)))
+            except Exception:  # a mistake that cannot even run on this case is not the learner's
+                continue
+        return out
+
+
+def copy_args(args):
+    return {k: (v.copy() if hasattr(v, "copy") else v) for k, v in args.items()}
+
+
+def verdict(question, case, got, *, who=None):
+    """None when ``got``, the learner's answer to ``case``, is right; otherwise what is wrong, in a sentence: the
+    known mistake it matches, or where it differs from the right answer."""
+    want = question.right_answer(case)
+    problem = answer_differences(question, case, got, want, who=who)
+    if problem is None:
+        return None
+    for message, theirs in question.mistaken_answers(case):
+        if _matches(question, got, want, theirs):
+            return message
+    return problem
+
+
+def answer_differences(question, case, got, want, *, who=None):
+    """None when ``got`` matches ``want``; else where it differs (by output, by gate, or by entry)."""
+    who = who or question.function
+    if isinstance(want, dict):
+        return _outputs_differences(got, want, question.rtol)
+    if question.mutates:
+        name = question.mutates
+        return params_differences(got, want, question.rtol, before=case.args[name], name=name)
+    return differences(got, want, question.rtol, who=who, case=case)
+
+
+def _outputs_differences(got, want, rtol):
+    if not isinstance(got, dict):
+        return f"expected the outputs {', '.join(want)}, got {_kind(got)}"
+    missing = [key for key in want if got.get(key) is None]
+    if missing:
+        return f"no value for {missing[0]}"
+    problems = {key: differences(got[key], ref, rtol, who=key) for key, ref in want.items()}
+    bad = [key for key, problem in problems.items() if problem]
+    if not bad:
+        return None
+    others = f" ({', '.join(bad[1:])} differ too)" if len(bad) > 1 else ""
+    return f"{bad[0]} differs from the reference: {problems[bad[0]]}{others}"
+
+
+def _matches(question, got, want, theirs):
+    """Whether ``got`` is the mistake's answer ``theirs``: every output it gets wrong that the mistake gives is
+    the mistake's (a mistake may give only the outputs it changes)."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict) or any(got.get(k) is None for k in want):
+            return False
+        bad = [k for k in want if differences(got[k], want[k], question.rtol) is not None]
+        shared = [k for k in bad if k in theirs]
+        return bool(shared) and all(differences(got[k], theirs[k], question.rtol) is None for k in shared)
+    if question.mutates:
+        return params_differences(got, theirs, question.rtol) is None
+    return differences(got, theirs, question.rtol) is None
 
 
 def differences(got, want, rtol, *, who="your function", case=None):

@@ -18,7 +18,7 @@ cases and prints either what passed or what is wrong:
         ...
     check("memory length", memory_length)
 
-How to add an exercise: one ``Exercise`` in its notebook's section below: its cases (chosen so that a wrong
+How to add an exercise: one ``exercise(...)`` (a ``checking.Question``) in its notebook's section below: its cases (chosen so that a wrong
 answer cannot pass by accident: a non-zero starting bias, a curve that is not monotone, D != H), the reference
 answer, and each known mistake as the wrong function it amounts to, with the message that names it. Then
 give tests/test_exercises.py at least three wrong answers and one right answer written differently from the
@@ -26,32 +26,24 @@ reference, as a learner would write them (a test fails until you do).
 """
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 import lstm_core
 from lstm_core import sigmoid
 
-from .checking import Case, Mistake, NotWritten, differences, explain_crash, params_differences
+from .checking import Case, Mistake, NotWritten, Question, copy_args, explain_crash, params_differences, verdict
 
 
-@dataclass(frozen=True)
-class Exercise:
-    signature: str  # how the notebook defines the learner's function
-    cases: object  # () -> list of Case
-    reference: object  # the right answer, a function with the learner's signature
-    mistakes: tuple = ()
-    rtol: float = 1e-6
-    mutates: str = ""  # the argument the function must change in place (its value is then what is compared)
-    in_place: str = ""  # how to change it in place, said when it comes back unchanged
-
-    @property
-    def function(self):
-        return self.signature.split("(")[0]
+def exercise(signature, cases, solution, mistakes=(), **options):
+    """One notebook exercise, as the checking core's record (lstm_lab.checking.Question): how the notebook defines
+    the learner's function, its cases (a function returning a list of Case), the right answer written the
+    learner's way, and the known mistakes as the wrong functions they amount to. ``options``: rtol, and for a
+    function that must change an argument in place, ``mutates`` (its name) and ``in_place`` (how)."""
+    return Question(cases=cases, solution=solution, mistakes=tuple(mistakes), signature=signature, **options)
 
 
-EXERCISES = {}  # name (as check calls it) -> Exercise, one per notebook, filled in below
+EXERCISES = {}  # name (as check calls it) -> its checking.Question, one per notebook, filled in below
 
 
 def check(name, fn):
@@ -99,7 +91,7 @@ def _sigmoid_cases():
     ]
 
 
-EXERCISES["sigmoid"] = Exercise(
+EXERCISES["sigmoid"] = exercise(
     "sigmoid(a)",
     _sigmoid_cases,
     lambda a: 1 / (1 + np.exp(-a)),
@@ -132,7 +124,7 @@ def _factor(norms):
     return (norms[0] / norms[-1]) ** (1 / (len(norms) - 1))
 
 
-EXERCISES["per-step factor"] = Exercise(
+EXERCISES["per-step factor"] = exercise(
     "per_step_factor(norms)",
     _factor_cases,
     _factor,
@@ -187,7 +179,7 @@ def _gate_parts(x, h_prev, W_f, b_f, *, h_part=True, x_part=True):
     return sigmoid(z)
 
 
-EXERCISES["forget gate"] = Exercise(
+EXERCISES["forget gate"] = exercise(
     "forget_gate(x, h_prev, W_f, b_f)",
     _gate_cases,
     _forget_gate,
@@ -268,7 +260,7 @@ def _past_last_above(norms):
 _NEVER_FALLS = "this curve never falls below 1/e of its last value: return len(norms) then (the memory outlasts it)"
 _DIPS = "this curve dips below 1/e and rises again: the memory length is the first k where it falls below"
 
-EXERCISES["memory length"] = Exercise(
+EXERCISES["memory length"] = exercise(
     "memory_length(norms)",
     _memory_cases,
     _memory_length,
@@ -322,7 +314,7 @@ def _bound_cases():
     ]
 
 
-EXERCISES["cell bound"] = Exercise(
+EXERCISES["cell bound"] = exercise(
     "cell_bound(f, b_f)",
     _bound_cases,
     lambda f, b_f: 1 / (1 - np.max(f)),
@@ -393,7 +385,7 @@ def _set_forget_weights(p, value):
     return p
 
 
-EXERCISES["forget bias"] = Exercise(
+EXERCISES["forget bias"] = exercise(
     "set_forget_bias(p, value)",
     _bias_cases,
     _set_forget_bias,
@@ -448,7 +440,7 @@ def _softmax(z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-EXERCISES["temperature"] = Exercise(
+EXERCISES["temperature"] = exercise(
     "temperature_probs(logits, temperature)",
     _temperature_cases,
     lambda logits, temperature: _softmax(logits / temperature),
@@ -522,7 +514,7 @@ def _ablate_all_weights(p, gate, value):
     return p
 
 
-EXERCISES["ablate gate"] = Exercise(
+EXERCISES["ablate gate"] = exercise(
     "hold_gate(p, gate, value)",
     _ablate_cases,
     _ablate,
@@ -578,7 +570,7 @@ def _count(kind, D, H, *, biases=True, gru_biases=2, h_columns=True, blocks=None
     return k * H * cols + ((1 if kind == "lstm" else gru_biases) * per_bias if biases else 0)
 
 
-EXERCISES["count parameters"] = Exercise(
+EXERCISES["count parameters"] = exercise(
     "n_parameters(kind, D, H)",
     _count_cases,
     _count,
@@ -630,7 +622,7 @@ def _naive_softmax(scores):
     return _quiet(lambda: np.exp(scores) / np.exp(scores).sum(axis=-1, keepdims=True))
 
 
-EXERCISES["attention weights"] = Exercise(
+EXERCISES["attention weights"] = exercise(
     "attention_weights(scores)",
     _attention_cases,
     lambda scores: _softmax(scores),
@@ -667,7 +659,7 @@ EXERCISES["attention weights"] = Exercise(
 # =================================================================================================================
 def judge(ex, fn, case):
     """None when ``fn`` answers ``case`` right; otherwise what is wrong, in a sentence (without the case)."""
-    args = _copy(case.args)
+    args = copy_args(case.args)
     held = _arrays_of(args.get(ex.mutates))  # the arrays the argument to change has before the call
     try:
         out = fn(**args)
@@ -675,45 +667,16 @@ def judge(ex, fn, case):
         raise NotWritten from None
     except Exception as err:  # a crash is feedback too
         return explain_crash(err, ex.function, case)
-    reference = _copy(case.args)
-    want = ex.reference(**reference)
     if ex.mutates:
-        return _judge_in_place(ex, case, args, out, reference[ex.mutates], held)
-    problem = differences(out, want, ex.rtol, who=ex.function, case=case)
-    if problem:
-        return _named_mistake(ex, case, out) or problem
-    return changed_arguments(ex, case, args)
-
-
-def _copy(args):
-    return {k: (v.copy() if hasattr(v, "copy") else v) for k, v in args.items()}
+        return _judge_in_place(ex, case, args, out, held)
+    return verdict(ex, case, out) or changed_arguments(ex, case, args)
 
 
 def _arrays_of(p):
     return {"W": p.W, "b": p.b} if isinstance(p, lstm_core.LSTMParams) else {}
 
 
-def _answer(ex, fn, case):
-    """What ``fn`` computes for ``case``: its return value, or the argument it changed in place."""
-    args = _copy(case.args)
-    out = _quiet(lambda: fn(**args))
-    return args[ex.mutates] if ex.mutates else out
-
-
-def _named_mistake(ex, case, got):
-    """The message of the known mistake whose answer ``got`` is, or None."""
-    for mistake in ex.mistakes:
-        try:
-            theirs = _answer(ex, mistake.answer, case)
-        except Exception:  # a mistake that cannot even run on this case is not the learner's
-            continue
-        same = params_differences(got, theirs, ex.rtol) if ex.mutates else differences(got, theirs, ex.rtol)
-        if same is None:
-            return mistake.message
-    return None
-
-
-def _judge_in_place(ex, case, args, out, want, held):
+def _judge_in_place(ex, case, args, out, held):
     name, who = ex.mutates, ex.function
     got, before = args[name], case.args[name]
     for key, array in held.items():
@@ -723,13 +686,14 @@ def _judge_in_place(ex, case, args, out, want, held):
                 f"params, an optimiser) still sees the old one, unchanged. Write into the array {name} already has: "
                 f"{ex.in_place}"
             )
+    want = ex.right_answer(case)
     if params_differences(got, before, 0) is None and params_differences(want, before, 0) is not None:
         copy = isinstance(out, type(got)) and out is not got
         edited = " (it returned another LSTMParams: a copy was edited, and the one passed in was not)" if copy else ""
         return f"{name} is unchanged{edited}: {who} must change {name} in place, e.g. {ex.in_place}"
-    problem = params_differences(got, want, ex.rtol, before=before, name=name)
+    problem = verdict(ex, case, got)
     if problem:
-        return _named_mistake(ex, case, got) or problem
+        return problem
     if out is not got:
         returned = "None" if out is None else "another object"
         return f"{name} is right, but {who} returned {returned}: end with `return {name}` ({name} itself)"

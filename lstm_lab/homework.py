@@ -6,13 +6,12 @@ hidden cases from a seed it chooses at grading time, collects the student functi
 (``cases``, ``answer``) and calls ``judge`` in its own process, so the score never depends on anything the
 student's kernel prints or claims; how it does so (its channels and file format) is the grader's business.
 
-How to add a question: one ``Question`` in ``QUESTION_SPECS`` below (its cases, the reference answer, how to
-call the student's function, the fingerprints of the mistakes it knows, and the course functions that would
-answer it, which the grader reports when an answer calls them); then a test cell in the assignment's source
+How to add a question: one ``Question`` (lstm_lab.checking's record, the same as the notebooks' exercises) in
+``QUESTION_SPECS`` below: its cases, the reference answer, how to call the student's function, the fingerprints
+of the mistakes it knows, and the course functions that would answer it, which the grader reports when an
+answer calls them; then a test cell in the assignment's source
 calling ``self_check``/``hidden_check`` with its name. tests/test_homework.py grades every source.
 """
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,23 +21,11 @@ from lstm_core.charlm import one_hot, softmax
 from lstm_core.losses import softmax_cross_entropy
 
 from . import bugs
-from .checking import differences, retold
+from .checking import Case, Question, retold, verdict
 
 PUBLIC_SEED = 2026
-TOL = 1e-6
 # the checks' own reference (reference, judge, fingerprints) computes every answer: the grader watches it too
 _CHECKS_OWN = ("lstm_lab.homework.reference", "lstm_lab.homework.judge", "lstm_lab.homework._fingerprints")
-
-
-@dataclass(frozen=True)
-class Question:
-    cases: object  # seed -> a list of case dicts
-    reference: object  # case -> {output name: array}, what the student's function must return
-    run: object  # (fn, case, forward) -> {output name: array}, the student's answers
-    fingerprints: object = None  # case -> [(message, {output name: array} that the mistake gives)]
-    reference_calls: tuple = ()  # dotted names of the course functions that answer the question
-    judge: object = None  # (case, got) -> (ok, message), when outputs are not compared with the reference
-    cases_text: str = ""  # what the visible cases cover, for self_check's message
 
 
 # --- assignments 1-4: an LSTM step, its backward pass, a gradient check, BPTT, memory length --------------
@@ -53,7 +40,7 @@ def _lstm_cases(seed):
         case.update(c_prev=rng.normal(size=(B, H)), dh=rng.normal(size=(B, H)), dc=rng.normal(size=(B, H)))
         case.update(xs=rng.normal(size=(6, B, D)), dhs=rng.normal(size=(6, B, H)), b_f=float(rng.uniform(-2, 6)))
         case["z"] = rng.normal(size=(D, H))
-        out.append(case)
+        out.append(Case(case, f"B = {B}, D = {D}, H = {H}", {"B": B, "D": D, "H": H}))
     return out
 
 
@@ -180,7 +167,10 @@ def _lm_case(rng, T, B, V, H):
 
 def _tbptt_cases(seed):
     rng = np.random.default_rng(seed)
-    return [_lm_case(rng, T, B, V, H) for T, B, V, H in [(3, 1, 4, 2), (5, 2, 6, 3), (4, 3, 5, 4)]]
+    return [
+        Case(_lm_case(rng, T, B, V, H), f"T, B, V, H = {T}, {B}, {V}, {H}", {"T": T, "B": B, "V": V, "H": H})
+        for T, B, V, H in [(3, 1, 4, 2), (5, 2, 6, 3), (4, 3, 5, 4)]
+    ]
 
 
 def _tbptt_ref(case, *, x_ids=None, y_ids=None, zero_state=False):
@@ -238,7 +228,7 @@ def _stream_cases(seed):
     for N, V, H, seq_len in [(23, 4, 3, 5), (40, 6, 4, 8), (31, 5, 2, 7)]:
         case = _lm_case(rng, 1, 1, V, H)
         case.update(ids=rng.integers(0, V, N).astype(np.intp), seq_len=seq_len)
-        out.append(case)
+        out.append(Case(case, f"{N} characters in chunks of {seq_len}", {"V": V, "H": H}))
     return out
 
 
@@ -306,7 +296,7 @@ def _sample_cases(seed):
             if kind != "greedy" or (len(set(_greedy(case))) >= 3 and _greedy_margin(case) > 0.05):
                 break
         case["seeds"] = rng.integers(0, 1 << 30, draws)
-        out.append(case)
+        out.append(Case(case, f"{draws} calls at temperature {temperature}", {"V": 5, "H": 3}))
     return out
 
 
@@ -502,31 +492,20 @@ def reference(question, case):
 
 def _fingerprints(question, case):
     """(message, outputs a buggy answer gives) for the mistakes we can recognise."""
-    spec = _spec(question)
-    return spec.fingerprints(case) if spec.fingerprints else []
+    return _spec(question).mistaken_answers(case)
 
 
 def judge(question, case, got):
-    """(ok, message) for one case: ``got`` is a dict of the student's outputs (arrays). The comparison is the
-    checking core's (lstm_lab.checking.differences, as for the notebooks' exercises): a wrong output is named
-    with where it differs; a known mistake by its fingerprint."""
+    """(ok, message) for one case: ``got`` is a dict of the student's outputs (arrays). The verdict is the
+    checking core's (lstm_lab.checking.verdict, as for the notebooks' exercises): a known mistake is named by its
+    fingerprint; any other wrong output with where it differs."""
     spec = _spec(question)
     if spec.judge is not None:
         return spec.judge(case, got)
-    want = reference(question, case)
-    missing = [key for key in want if got.get(key) is None]
-    if missing:
-        return False, f"{question}: no value for {missing[0]}"
-    problems = {key: differences(got[key], ref, TOL, who=key) for key, ref in want.items()}
-    bad = [key for key, problem in problems.items() if problem]
-    if not bad:
-        return True, f"{question}: all of {', '.join(want)} match the reference"
-    for message, buggy in _fingerprints(question, case):
-        shared = [k for k in bad if k in buggy]
-        if shared and all(differences(got[k], buggy[k], TOL) is None for k in shared):
-            return False, f"{question}: {message}"
-    others = f" ({', '.join(bad[1:])} differ too)" if len(bad) > 1 else ""
-    return False, f"{question}: {bad[0]} differs from the reference: {problems[bad[0]]}{others}"
+    problem = verdict(spec, case, got)
+    if problem:
+        return False, f"{question}: {problem}"
+    return True, f"{question}: all of {', '.join(reference(question, case))} match the reference"
 
 
 # --- running a student's function --------------------------------------------------------------------
@@ -548,7 +527,9 @@ def answer(question, fn, case, k=0, forward=None):
         raise AssertionError(f"{question}: not implemented yet") from None
     except Exception as err:
         shape = ", ".join(f"{name} {np.shape(v)}" for name, v in case.items() if name in ("x", "W", "x_ids", "ids"))
-        raise AssertionError(f"{question}: case {k + 1} ({shape}) raised {type(err).__name__}: {retold(err)}") from None
+        raise AssertionError(
+            f"{question}: case {k + 1} ({shape}) raised {type(err).__name__}: {retold(err, case.sizes)}"
+        ) from None
 
 
 def _check(question, fn, seed, forward=None):
@@ -558,7 +539,7 @@ def _check(question, fn, seed, forward=None):
     for k, case in enumerate(all_cases):
         ok, msg = judge(question, case, answer(question, fn, case, k, forward))
         if not ok:
-            raise AssertionError(f"{msg} (case {k + 1} of {len(all_cases)})")
+            raise AssertionError(f"{msg} (case {k + 1} of {len(all_cases)}: {case.about})")
         messages.append(msg)
     return messages
 

@@ -849,7 +849,7 @@ def test_a_right_answer_written_differently_passes(name, fn):
 
 @pytest.mark.parametrize("name", EXERCISES)
 def test_the_reference_passes_and_a_blank_is_not_yet_written(name):
-    ok, text = run_check(name, EXERCISES[name].reference)
+    ok, text = run_check(name, EXERCISES[name].solution)
     assert ok and text.startswith("✔"), text
 
     def blank(*args, **kwargs):
@@ -894,7 +894,7 @@ def test_the_forget_gate_reference_is_lstm_steps_own_gate():
         p = lstm_core.LSTMParams.init(D, H, seed=0)
         p.W_f, p.b_f = W_f, b_f
         _, _, cache = lstm_core.lstm_step(x, h_prev, np.zeros_like(h_prev), p)
-        np.testing.assert_allclose(EXERCISES["forget gate"].reference(**case.args), cache[2], rtol=1e-14, atol=0)
+        np.testing.assert_allclose(EXERCISES["forget gate"].solution(**case.args), cache[2], rtol=1e-14, atol=0)
 
 
 def exercise_cells(nb):
@@ -939,3 +939,21 @@ def test_the_teachers_guide_lists_every_exercise():
     guide = (ROOT / "docs" / "teaching.md").read_text()
     for name in EXERCISES:
         assert f"`{name}`" in guide, name
+
+
+def test_the_exercises_and_the_homework_are_one_record_judged_by_one_verdict():
+    from lstm_lab import checking, homework
+
+    ex, q = EXERCISES["sigmoid"], homework.QUESTION_SPECS["memory"]
+    assert type(ex) is type(q) is checking.Question
+    case = q.cases(0)[0]
+    assert case["b_f"] is case.args["b_f"] and case.about and set(case) == set(case.args)
+    f = 1 / (1 + np.exp(-case["b_f"]))
+    assert checking.verdict(q, case, {"length": np.array(-1 / np.log(f))}) is None
+    assert "1/(1 - f)" in checking.verdict(q, case, {"length": np.array(1 / (1 - f))})
+    assert "length differs from the reference" in checking.verdict(q, case, {"length": np.array(3.0)})
+    assert "no value for length" in checking.verdict(q, case, {})
+    one = ex.cases()[0]
+    assert checking.verdict(ex, one, 1 / (1 + np.exp(-one["a"]))) is None
+    assert "sigma(-a)" in checking.verdict(ex, one, 1 / (1 + np.exp(one["a"])))
+    assert "expected shape (5,)" in checking.verdict(ex, one, np.zeros(4))

@@ -1,4 +1,5 @@
-"""lstm_core against torch.nn.LSTM / torch.nn.RNN / torch.nn.LSTMCell on the same numbers, float64.
+"""lstm_core against torch.nn.LSTM / GRU / RNN / LSTMCell on the same numbers, float64: every cell of
+lstm_core.CELLS that names a torch twin, on both paths, and the LSTM in more detail.
 
 Skipped, with the reason, when torch is not installed (.ci/run installs torch==2.13.0, CPU).
 """
@@ -77,24 +78,42 @@ def test_every_step_and_total_gradient_norms_match_torch_lstmcell(impl):
     assert scaled_err(g.c_norm, np.array([c.grad.norm().item() for c in cs])) <= 1e-12
 
 
+TWINNED = [kind for kind, cell in lstm_core.CELLS.items() if cell.torch]  # the cells torch.nn also has
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["readable", "fast"])
 @pytest.mark.parametrize("shape", [(1, 1, 1, 8), (30, 3, 4, 6)], ids=str)
-def test_rnn_matches_torch(shape, impl):
-    T, B, D, H = shape
-    rng = np.random.default_rng(0)
-    p = lstm_core.RNNParams.init(D, H, seed=1)
-    xs, h0, dh = rng.normal(size=(T, B, D)), rng.normal(size=(B, H)), rng.normal(size=(T, B, H))
-    run = impl.rnn_forward(xs, p, h0)
-    g = impl.rnn_backward(dh, run)
-    m = torch.nn.RNN(D, H).double()
-    m.load_state_dict(lstm_core.rnn_params_to_torch(p))
-    x, h0t = t64(xs).requires_grad_(), t64(h0[None]).requires_grad_()
-    out, _ = m(x, h0t)
+@pytest.mark.parametrize("kind", TWINNED)
+def test_every_cell_with_a_torch_twin_matches_it(kind, shape, fast):
+    """Registering a cell with ``torch=`` in lstm_core.CELLS puts it here: outputs, every parameter's gradient,
+    dL/dx and the gradient of each initial state against torch.nn's module on the same float64 numbers."""
+    cell, (T, B, D, H) = lstm_core.CELLS[kind], shape
+    forward, backward = (cell.fast_forward, cell.fast_backward) if fast else (cell.forward, cell.backward)
+    if forward is None:
+        pytest.skip(f"{kind} has no fast path")
+    rng = np.random.default_rng(4)
+    p = cell.params.init(D, H, seed=1)
+    for a in p.arrays().values():
+        a += rng.normal(0, 0.3, a.shape)  # biases away from their initial values too
+    xs, dh = rng.normal(size=(T, B, D)), rng.normal(size=(T, B, H))
+    state0 = [rng.normal(size=(B, H)) for _ in cell.state]
+    run = forward(xs, p, *state0)
+    g = backward(dh, run)
+    m = getattr(torch.nn, cell.torch)(D, H).double()
+    m.load_state_dict(cell.to_torch(p))
+    x, s0 = t64(xs).requires_grad_(), [t64(s[None]).requires_grad_() for s in state0]
+    out, _ = m(x, tuple(s0) if len(s0) > 1 else s0[0])
     torch.sum(t64(dh) * out).backward()
-    gp = lstm_core.rnn_params_from_torch(
-        {"weight_ih_l0": m.weight_ih_l0.grad, "weight_hh_l0": m.weight_hh_l0.grad, "bias_ih_l0": m.bias_ih_l0.grad}
-    )
-    for a, b in ((run.h, out.detach().numpy()), (g.W, gp.W), (g.b, gp.b), (g.x, x.grad.numpy()), (g.h0, h0t.grad[0])):
-        assert scaled_err(a, np.asarray(b)) <= 1e-12
+    grads = {name: q.grad for name, q in m.named_parameters()}
+    if len(cell.params.FIELDS) == 2:  # one bias b = bias_ih + bias_hh: its gradient is either one's, not their sum
+        del grads["bias_hh_l0"]
+    theirs = cell.from_torch(grads)
+    assert scaled_err(run.h, out.detach().numpy()) <= 1e-12
+    for name in cell.params.FIELDS:
+        assert scaled_err(getattr(g, name), getattr(theirs, name)) <= 1e-12, name
+    assert scaled_err(g.x, x.grad.numpy()) <= 1e-12
+    for name, s in zip(cell.state, s0, strict=True):
+        assert scaled_err(getattr(g, f"{name}0"), s.grad.numpy()[0]) <= 1e-12, f"d{name}0"
 
 
 def test_round_trip_through_a_torch_state_dict():
