@@ -146,7 +146,7 @@ def _outputs_differences(got, want, rtol):
     bad = [key for key, problem in problems.items() if problem]
     if not bad:
         return None
-    others = f" ({', '.join(bad[1:])} differ too)" if len(bad) > 1 else ""
+    others = f" ({', '.join(bad[1:])} {'differs' if len(bad) == 2 else 'differ'} too)" if len(bad) > 1 else ""
     return f"{bad[0]} differs from the reference: {problems[bad[0]]}{others}"
 
 
@@ -363,8 +363,8 @@ def _write_into(m, sizes):
 def _matmul(m, sizes):
     right, left = int(m.group(1)), int(m.group(2))
     return (
-        f"a matrix product A @ B needs A's last size to equal B's first, and here A's last is "
-        f"{_size(left, sizes)} and B's first is {_size(right, sizes)}"
+        f"a matrix product needs the left array's last size to equal the right array's first, and here the "
+        f"left's last is {_size(left, sizes)} and the right's first is {_size(right, sizes)}"
     )
 
 

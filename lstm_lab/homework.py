@@ -44,6 +44,11 @@ def _lstm_cases(seed):
     return out
 
 
+def _said(cases, about):
+    """The same cases, each said as ``about(case)``: for a question that reads only some of their arguments."""
+    return lambda seed: [Case(case.args, about(case), case.sizes) for case in cases(seed)]
+
+
 # --- what each question's function is asked to return, computed by lstm_core ----------------------
 def _forward_ref(c, mod=None):
     step = (mod or _lstm).lstm_step
@@ -417,7 +422,7 @@ QUESTION_SPECS = {
         cases_text="B = 1, D != H, D == H",
     ),
     "gradcheck": Question(
-        _lstm_cases,
+        _said(_lstm_cases, lambda case: f"x of shape {case['z'].shape}"),
         lambda case: {name: grad(case["z"]) for name, (_, grad) in GRADCHECK_FUNCTIONS.items()},
         _run_gradcheck,
         reference_calls=("lstm_core.gradcheck.numerical_gradient",),
@@ -437,7 +442,7 @@ QUESTION_SPECS = {
         cases_text="B = 1, D != H, D == H",
     ),
     "memory": Question(
-        _lstm_cases,
+        _said(_lstm_cases, lambda case: f"b_f = {case['b_f']:.2f}"),
         lambda case: {"length": np.array(-1.0 / np.log(sigmoid(case["b_f"])))},
         lambda fn, case, forward=None: {"length": np.array(fn(case["b_f"]))},
         _memory_fingerprints,

@@ -200,7 +200,9 @@ def gate_h_only(x, h_prev, W_f, b_f):
     return sig(h_prev @ W_f[:, :H].T + b_f)
 
 
-@wrong("forget gate", "A's last is 5 (H + D) and B's first is 3 (H). The arguments: x is (B, D) = (4, 2)")
+@wrong(
+    "forget gate", "the left's last is 5 (H + D) and the right's first is 3 (H). The arguments: x is (B, D) = (4, 2)"
+)
 def gate_no_transpose(x, h_prev, W_f, b_f):
     return sig(np.concatenate([h_prev, x], axis=1) @ W_f + b_f)
 
