@@ -10,6 +10,7 @@ raise, naming the statement it no longer finds, and the tests that plant it fail
 """
 
 import ast
+import functools
 import importlib.util
 import inspect
 import sys
@@ -96,7 +97,9 @@ def load_mutant(module, old, new):
     return mod
 
 
+@functools.cache
 def step_bug(name):
-    """lstm_core.lstm with the bug ``name`` (a key of STEP_BUGS) planted."""
+    """lstm_core.lstm with the bug ``name`` (a key of STEP_BUGS) planted; built once, from the source as it is
+    then (the grader builds every one before any submission runs: homework/judging.py)."""
     old, new, _ = STEP_BUGS[name]
     return load_mutant(_lstm, old, new)

@@ -95,45 +95,43 @@ class Question:
         return self.answer(self.solution, case)
 
     def mistaken_answers(self, case):
-        """[(message, answer)] of the known mistakes on ``case`` (one that cannot run on the case is left out)."""
+        """(message, answer) of each known mistake on ``case``, in turn (one that cannot run on it is left out)."""
         if callable(self.mistakes):
-            return [Mistake(*m) for m in self.mistakes(case)]
-        out = []
+            yield from self.mistakes(case)
+            return
         for mistake in self.mistakes:
             try:
                 with np.errstate(all="ignore"):
-                    out.append(Mistake(mistake.message, self.answer(mistake.answer, case)))
+                    yield mistake.message, self.answer(mistake.answer, case)
             except Exception:  # a mistake that cannot even run on this case is not the learner's
                 continue
-        return out
 
 
 def copy_args(args):
     return {k: (v.copy() if hasattr(v, "copy") else v) for k, v in args.items()}
 
 
-def verdict(question, case, got, *, who=None):
+def verdict(question, case, got, want=None):
     """None when ``got``, the learner's answer to ``case``, is right; otherwise what is wrong, in a sentence: the
-    known mistake it matches, or where it differs from the right answer."""
-    want = question.right_answer(case)
-    problem = answer_differences(question, case, got, want, who=who)
+    known mistake it matches, or where it differs from the right answer ``want`` (computed when not given)."""
+    want = question.right_answer(case) if want is None else want
+    problem = answer_differences(question, case, got, want)
     if problem is None:
         return None
     for message, theirs in question.mistaken_answers(case):
-        if _matches(question, got, want, theirs):
+        if _matches(question, case, got, want, theirs):
             return message
     return problem
 
 
-def answer_differences(question, case, got, want, *, who=None):
+def answer_differences(question, case, got, want):
     """None when ``got`` matches ``want``; else where it differs (by output, by gate, or by entry)."""
-    who = who or question.function
     if isinstance(want, dict):
         return _outputs_differences(got, want, question.rtol)
     if question.mutates:
         name = question.mutates
         return params_differences(got, want, question.rtol, before=case.args[name], name=name)
-    return differences(got, want, question.rtol, who=who, case=case)
+    return differences(got, want, question.rtol, who=question.function, case=case)
 
 
 def _outputs_differences(got, want, rtol):
@@ -150,7 +148,7 @@ def _outputs_differences(got, want, rtol):
     return f"{bad[0]} differs from the reference: {problems[bad[0]]}{others}"
 
 
-def _matches(question, got, want, theirs):
+def _matches(question, case, got, want, theirs):
     """Whether ``got`` is the mistake's answer ``theirs``: every output it gets wrong that the mistake gives is
     the mistake's (a mistake may give only the outputs it changes)."""
     if isinstance(want, dict):
@@ -159,9 +157,7 @@ def _matches(question, got, want, theirs):
         bad = [k for k in want if differences(got[k], want[k], question.rtol) is not None]
         shared = [k for k in bad if k in theirs]
         return bool(shared) and all(differences(got[k], theirs[k], question.rtol) is None for k in shared)
-    if question.mutates:
-        return params_differences(got, theirs, question.rtol) is None
-    return differences(got, theirs, question.rtol) is None
+    return answer_differences(question, case, got, theirs) is None
 
 
 def differences(got, want, rtol, *, who="your function", case=None):

@@ -654,8 +654,8 @@ EXERCISES["attention weights"] = exercise(
 
 
 # =================================================================================================================
-# How an answer is judged, and what the messages say. Small functions, one job each: the homework checks
-# (lstm_lab/homework.py) are to share them.
+# How an exercise's answer is judged in the notebook's kernel: a crash, an argument changed or replaced, and then
+# the checking core's verdict (lstm_lab.checking, the same as the homework's).
 # =================================================================================================================
 def judge(ex, fn, case):
     """None when ``fn`` answers ``case`` right; otherwise what is wrong, in a sentence (without the case)."""
@@ -691,7 +691,7 @@ def _judge_in_place(ex, case, args, out, held):
         copy = isinstance(out, type(got)) and out is not got
         edited = " (it returned another LSTMParams: a copy was edited, and the one passed in was not)" if copy else ""
         return f"{name} is unchanged{edited}: {who} must change {name} in place, e.g. {ex.in_place}"
-    problem = verdict(ex, case, got)
+    problem = verdict(ex, case, got, want)
     if problem:
         return problem
     if out is not got:

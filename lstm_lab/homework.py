@@ -497,7 +497,7 @@ def reference(question, case):
 
 def _fingerprints(question, case):
     """(message, outputs a buggy answer gives) for the mistakes we can recognise."""
-    return _spec(question).mistaken_answers(case)
+    return list(_spec(question).mistaken_answers(case))
 
 
 def judge(question, case, got):
@@ -507,16 +507,17 @@ def judge(question, case, got):
     spec = _spec(question)
     if spec.judge is not None:
         return spec.judge(case, got)
-    problem = verdict(spec, case, got)
+    want = spec.right_answer(case)
+    problem = verdict(spec, case, got, want)
     if problem:
         return False, f"{question}: {problem}"
-    return True, f"{question}: all of {', '.join(reference(question, case))} match the reference"
+    return True, f"{question}: all of {', '.join(want)} match the reference"
 
 
 # --- running a student's function --------------------------------------------------------------------
 def run(question, fn, case, forward=None):
     """The student's outputs for one case, as a dict of arrays."""
-    return _spec(question).run(fn, case, forward)
+    return _spec(question).answer(fn, case, forward)
 
 
 def lstm_step_compat(x, h_prev, c_prev, W, b):

@@ -66,8 +66,9 @@ def recorded_nats(kind, characters, k=None):
     """The loss (nats per character) recorded for the shipped model ``kind`` over the validation text's first
     ``characters`` characters: all of them or FIRST_PART; read as one text (``k`` None, ``charlm.evaluate_text``) or
     from a zero state every ``k`` characters (``charlm.evaluate_with_resets``)."""
-    model = results()["models"][kind]
-    if characters == results()["split"]["validation_characters"]:
+    stored = results()
+    model = stored["models"][kind]
+    if characters == stored["split"]["validation_characters"]:
         return model["validation_nats"] if k is None else model["context_nats"][str(k)]
     if characters == FIRST_PART:
         part = model["first_part"]

@@ -45,9 +45,9 @@ def test_chunk_gradients_are_the_gradients_with_the_carried_state_held_fixed(kin
 
     for name, arr in lm.params.items():
         tbptt = lstm_core.numerical_gradient(chunk2_loss, arr)
-        # central differences carry a rounding floor of about 1e-16 * |L| / eps = 1e-9 per entry: an array whose
-        # gradient is small (the peephole weights') is held to that floor instead of its own norm
-        assert norm_rel(grads[name], tbptt) < 1e-7 or np.abs(grads[name] - tbptt).max() < 2e-9, name
+        # central differences carry a rounding floor of about 1e-16 * |L| / eps = 1e-9 per entry, which is 1e-7 of
+        # the smallest gradient here (the peephole weights', norm 5e-3): hence 3e-7, not 1e-7
+        assert norm_rel(grads[name], tbptt) < 3e-7, name
     full = lstm_core.numerical_gradient(chunk2_through_both, lm.params["W_y" if kind == "rnn" else "b_y"])
     assert full.shape  # computed; the recurrent weights show the difference:
     cell = "W" if kind != "gru" else "W_h"
