@@ -26,7 +26,6 @@ from .params import LSTMParams, RNNParams
 class Cell:
     """One kind of recurrent cell (see the module's docstring)."""
 
-    name: str
     params: type
     step: Callable
     step_backward: Callable
@@ -60,7 +59,6 @@ class Cell:
 
 CELLS = {
     "lstm": Cell(
-        "LSTM",
         LSTMParams,
         lstm.lstm_step,
         lstm.lstm_step_backward,
@@ -74,7 +72,6 @@ CELLS = {
         from_torch=torch_convert.lstm_params_from_torch,
     ),
     "gru": Cell(
-        "GRU",
         gru.GRUParams,
         gru.gru_step,
         gru.gru_step_backward,
@@ -87,8 +84,7 @@ CELLS = {
         to_torch=torch_convert.gru_params_to_torch,
         from_torch=torch_convert.gru_params_from_torch,
     ),
-    "rnn": Cell(
-        "vanilla RNN",
+    "rnn": Cell(  # the vanilla RNN
         RNNParams,
         rnn.rnn_step,
         rnn.rnn_step_backward,
@@ -101,8 +97,7 @@ CELLS = {
         to_torch=torch_convert.rnn_params_to_torch,
         from_torch=torch_convert.rnn_params_from_torch,
     ),
-    "peephole": Cell(
-        "peephole LSTM",
+    "peephole": Cell(  # the peephole LSTM
         peephole.PeepholeParams,
         peephole.peephole_step,
         peephole.peephole_step_backward,

@@ -76,7 +76,8 @@ def one_hot(ids, size, dtype=np.float64):
 
 
 class CharLM:
-    """A character-level language model: ``kind`` "lstm", "gru" or "rnn" with ``hidden_size`` units.
+    """A character-level language model: ``kind`` one of lstm_core.CELLS ("lstm", "gru", ...) with ``hidden_size``
+    units.
 
     ``model`` is the SequenceModel (input and output size = the vocabulary's); ``params`` its arrays.
     """

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, check_init, param_dtype, read_only
+from ._validate import as_array, param_dtype, read_only
 from ._validate_seq import check_sequence, check_step, check_upstream
 from .activations import dsigmoid_from_output, dtanh_from_output, sigmoid
 from .params import CellParams, block
@@ -87,18 +87,8 @@ class GRUParams(CellParams):
         self.W_x, self.W_h, self.b_x, self.b_h = _check_arrays((W_x, W_h, b_x, b_h), _FIELDS)
 
     @classmethod
-    def init(cls, input_size, hidden_size, *, seed=None, dtype=np.float64):
-        """Uniform(-1/sqrt(H), 1/sqrt(H)) weights and biases, as PyTorch initialises its GRU.
-
-        Drawn in the order W_x, W_h, b_x, b_h; the same ``seed`` gives the same numbers on every run and
-        platform (numpy's PCG64).
-        """
-        check_init(input_size, hidden_size, dtype)
-        rng = np.random.default_rng(seed)
-        H, D = int(hidden_size), int(input_size)
-        bound = 1.0 / np.sqrt(H)
-        shapes = ((3 * H, D), (3 * H, H), (3 * H,), (3 * H,))
-        return cls(*(rng.uniform(-bound, bound, size=s).astype(dtype) for s in shapes))
+    def _shapes(cls, D, H):
+        return ((3 * H, D), (3 * H, H), (3 * H,), (3 * H,))  # W_x, W_h, b_x, b_h, drawn in that order
 
     @property
     def hidden_size(self):

@@ -20,6 +20,31 @@ class CellParams:
     init_options = ()  # keyword options of init beyond the sizes, seed and dtype (the LSTM's forget_bias)
     holdable = ()  # gates that can be held open (see FourGateParams.hold_open)
 
+    @classmethod
+    def init(cls, input_size, hidden_size, *, seed=None, dtype=np.float64, **options):
+        """Every array drawn from Uniform(-1/sqrt(H), 1/sqrt(H)), in FIELDS order (their shapes: ``_shapes``).
+
+        That is the distribution torch.nn.LSTM, GRU and RNN draw each of their weights and biases from
+        (PyTorch's LSTM and RNN keep two bias vectors, b_ih and b_hh, each drawn so, and add them; this course's
+        keep one, b). The same ``seed`` gives the same numbers on every run and platform (numpy's PCG64).
+        ``options``: those a subclass names in ``init_options``.
+        """
+        check_init(input_size, hidden_size, dtype)
+        rng = np.random.default_rng(seed)
+        H, D = int(hidden_size), int(input_size)
+        bound = 1.0 / np.sqrt(H)
+        p = cls(*(rng.uniform(-bound, bound, size=shape).astype(dtype) for shape in cls._shapes(D, H)))
+        p._init_extra(**options)
+        return p
+
+    @classmethod
+    def _shapes(cls, D, H):
+        """The shapes of the arrays init draws, in FIELDS order (each drawn in turn from one generator)."""
+        raise NotImplementedError
+
+    def _init_extra(self):
+        """What init does after the draws, with the options a subclass names in ``init_options``."""
+
     def arrays(self):
         """{name: array} in FIELDS order: the live arrays (for in-place updates), named like the grads' fields."""
         return {name: getattr(self, name) for name in self.FIELDS}
@@ -86,29 +111,8 @@ class StackedParams(CellParams):
         self.b = np.ascontiguousarray(b)
 
     @classmethod
-    def init(cls, input_size, hidden_size, *, seed=None, dtype=np.float64, **options):
-        """Every weight and bias drawn from Uniform(-1/sqrt(H), 1/sqrt(H)).
-
-        That is the distribution torch.nn.LSTM and torch.nn.RNN draw each of their weights and biases from
-        (PyTorch keeps two bias vectors, b_ih and b_hh, each drawn so, and adds them; this course keeps one, b).
-        The same ``seed`` gives the same numbers on every run and platform (numpy's PCG64). ``options``: those
-        a subclass names in ``init_options``.
-        """
-        check_init(input_size, hidden_size, dtype)
-        rng = np.random.default_rng(seed)
-        H, D = int(hidden_size), int(input_size)
-        bound = 1.0 / np.sqrt(H)
-        p = cls(*(rng.uniform(-bound, bound, size=shape).astype(dtype) for shape in cls._shapes(D, H)))
-        p._init_extra(**options)
-        return p
-
-    @classmethod
     def _shapes(cls, D, H):
-        """The shapes of the arrays init draws, in FIELDS order (each drawn in turn from one generator)."""
         return ((cls.n_blocks * H, H + D), (cls.n_blocks * H,))
-
-    def _init_extra(self):
-        pass
 
     @property
     def hidden_size(self):

@@ -145,12 +145,12 @@ def peephole_forward(xs, p, h0=None, c0=None):
     """
     xs, h0, c0 = check_sequence(xs, p, PeepholeParams, h0=h0, c0=c0)
     p = p.frozen()  # a read-only copy: changing the caller's parameters later cannot reach the run
-    h_t, c_t, caches = h0, c0, []
+    h_t, c_t, h, caches = h0, c0, [], []
     for t in range(xs.shape[0]):
         h_t, c_t, cache = peephole_step(xs[t], h_t, c_t, p, check=False)
+        h.append(h_t)
         caches.append(cache)
-    _, _, f, i, c_tilde, c, o, tanh_c, _ = zip(*caches, strict=True)  # each cache field, step by step
-    h = [o_t * tc for o_t, tc in zip(o, tanh_c, strict=True)]
+    _, _, f, i, c_tilde, c, o, _, _ = zip(*caches, strict=True)  # each cache field, step by step
     return PeepholeRun(
         *(read_only(np.stack(a)) for a in (h, c, f, i, c_tilde, o)),
         xs=read_only(xs.copy()),

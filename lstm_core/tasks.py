@@ -42,7 +42,7 @@ def delayed_recall(batch_size, delay, *, n_symbols=4, seed=None):
     xs = np.zeros((T, batch_size, D))
     b = np.arange(batch_size)[None, :]
     symbols = rng.integers(0, n_symbols, (T - 1, batch_size))  # drawn as int64: the same on every machine
-    symbols = symbols.astype(np.intp)
+    symbols = symbols.astype(np.intp, copy=False)
     xs[np.arange(T - 1)[:, None], b, symbols] = 1.0  # one symbol per step
     xs[0, :, n_symbols] = 1.0  # "remember this one"
     xs[-1, :, n_symbols + 1] = 1.0  # "what was it?"
@@ -103,7 +103,9 @@ def segment_count(batch_size, T, *, max_count=3, p_delimiter=0.15, seed=None):
     _positive("T", T)
     _positive("max_count", max_count)
     rng = _rng(seed)
-    kind = np.where(rng.random((T, batch_size)) < p_delimiter, 2, rng.integers(0, 2, (T, batch_size))).astype(np.intp)
+    kind = np.where(rng.random((T, batch_size)) < p_delimiter, 2, rng.integers(0, 2, (T, batch_size))).astype(
+        np.intp, copy=False
+    )
     xs = np.zeros((T, batch_size, 3))
     xs[np.arange(T)[:, None], np.arange(batch_size)[None, :], kind] = 1.0
     targets = np.zeros((T, batch_size), dtype=np.intp)

@@ -1,7 +1,6 @@
 """Training loop: reproducible from a seed, with a text progress bar, a record of every step, early
 stopping at a target accuracy, and no hidden divergence (NaN or inf stops training with a clear error)."""
 
-import functools
 import sys
 import time
 from dataclasses import dataclass, field
@@ -52,13 +51,6 @@ class Progress:
         if final:
             self.stream.write("\n")
         self.stream.flush()
-
-
-def _diverged(bar, step, what, lr, clip):
-    bar.show(step, "diverged", final=True)
-    raise TrainingDiverged(
-        f"training diverged at step {step}: {what}. Try a lower learning rate (lr={lr}) or gradient clipping (clip={clip})."
-    )
 
 
 def evaluate(model, batch):
@@ -114,14 +106,14 @@ def train(
     hist.stopped = f"ran all {steps} steps"
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught in _step, with a clear message
         for step in range(1, steps + 1):
-            loss, acc = _step(
-                model,
-                task(batch_size, seed=rng),
-                opt,
-                clip,
-                hist,
-                functools.partial(_diverged, bar, step, lr=lr, clip=clip),
-            )
+            try:
+                loss, acc = _step(model, task(batch_size, seed=rng), opt, clip, hist)
+            except TrainingDiverged as e:
+                bar.show(step, "diverged", final=True)
+                raise TrainingDiverged(
+                    f"training diverged at step {step}: {e}. "
+                    f"Try a lower learning rate (lr={lr}) or gradient clipping (clip={clip})."
+                ) from None
             recent = float(np.mean(hist.accuracy[-window:]))
             bar.show(step, f"loss {loss:.4f}" + ("" if np.isnan(acc) else f"  acc {recent:.3f}"))
             if target_accuracy is not None and len(hist.accuracy) >= window and recent >= target_accuracy:
@@ -153,9 +145,9 @@ def _checked_optimizer(steps, validation, target_accuracy, time_budget, optimize
     return opt(lr=lr)
 
 
-def _step(model, batch, opt, clip, hist, diverged):
+def _step(model, batch, opt, clip, hist):
     """One training step on ``batch``: forward, loss, backward, clipping, update, each recorded in ``hist``.
-    ``diverged(what)`` raises TrainingDiverged when the loss, the gradient or the parameters stop being finite.
+    Raises TrainingDiverged, saying what, when the loss, the gradient or the parameters stop being finite.
     Returns the loss and the accuracy (NaN for regression)."""
     y, run = model.forward(batch.xs)
     if batch.n_classes:
@@ -165,18 +157,18 @@ def _step(model, batch, opt, clip, hist, diverged):
     hist.loss.append(loss)
     hist.accuracy.append(acc)
     if not np.isfinite(loss):
-        diverged(f"the loss is {loss}")
+        raise TrainingDiverged(f"the loss is {loss}")
     grads, _ = model.backward(dy, run)
     for k, g in grads.items():
         hist.grad_norm[k].append(float(np.linalg.norm(g)))
     grads, norm = clip_by_global_norm(grads, clip)
     hist.global_norm.append(norm)
     if not np.isfinite(norm):
-        diverged(f"the gradient norm is {norm}")
+        raise TrainingDiverged(f"the gradient norm is {norm}")
     opt.step(model.params, grads)
     bad = [k for k, v in model.params.items() if not np.isfinite(v).all()]
     if bad:
-        diverged(f"parameters {bad} contain NaN or inf after the update")
+        raise TrainingDiverged(f"parameters {bad} contain NaN or inf after the update")
     return loss, acc
 
 

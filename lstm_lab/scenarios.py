@@ -10,7 +10,7 @@ import pathlib
 
 import numpy as np
 
-from lstm_core import CELLS, LSTMParams, RNNParams, lstm_backward, lstm_forward, rnn_backward, rnn_forward, tasks
+from lstm_core import LSTMParams, RNNParams, lstm_backward, lstm_forward, rnn_backward, rnn_forward, tasks
 from lstm_core._validate import check_choice
 from lstm_core.models import SequenceModel
 from lstm_core.train import evaluate, train
@@ -321,7 +321,7 @@ def loss_gradient_on_h(model, batch):
     The forward pass is the cell's readable one (lstm_forward for the LSTM), y_t = W_y h_t + b_y."""
     from lstm_core.losses import softmax_cross_entropy
 
-    y = model.readout(CELLS[model.kind].forward(batch.xs, model.cell).h)
+    y = model.readout(model.cell_type.forward(batch.xs, model.cell).h)
     _, dy, _ = softmax_cross_entropy(y, batch.targets, batch.mask)
     return dy @ model.W_y
 
@@ -372,7 +372,7 @@ def connectivity(model, xs):
     dL/dh_{T-1} = W_y[k] and nothing elsewhere, gives row k of every Jacobian dy_{T-1}/dx_t; the squares
     of those rows add up to the squared Frobenius norm. (Distill's "Visualizing memorization in RNNs"
     calls this connectivity.)"""
-    cell = CELLS[model.kind]
+    cell = model.cell_type
     run = cell.forward(xs, model.cell)
     T, B, _ = xs.shape
     squares = np.zeros((T, B))
