@@ -57,10 +57,17 @@ def lite_link(path, depth=0):
     return f"{'../' * depth}{LITE_APP}?path={path}"
 
 
-def launch_links(stem, lite=True):
+def colab_and_binder(stem):
+    """The notebook ``stem`` at the course's version on Colab and on Binder: (Colab's URL, Binder's URL)."""
     owner_repo = REPO.removeprefix("https://github.com/")
-    colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{TAG}/notebooks/{stem}.ipynb"
-    binder = f"https://mybinder.org/v2/gh/{owner_repo}/{TAG}?urlpath=lab/tree/notebooks/{stem}.ipynb"
+    return (
+        f"https://colab.research.google.com/github/{owner_repo}/blob/{TAG}/notebooks/{stem}.ipynb",
+        f"https://mybinder.org/v2/gh/{owner_repo}/{TAG}?urlpath=lab/tree/notebooks/{stem}.ipynb",
+    )
+
+
+def launch_links(stem, lite=True):
+    colab, binder = colab_and_binder(stem)
     browser = f'<a href="{lite_link(f"notebooks/{stem}.ipynb")}">Run in your browser</a>' if lite else ""
     return (
         f'<p class="launch-links">Run this notebook: {browser}<a href="{colab}">Open in Colab</a>'
@@ -137,10 +144,8 @@ def homework_pages(src, students, lite=True):
 
 def run_it(stems, lite):
     """The first page's ways to run the course: in the browser (when the site has it), Binder, Colab, a laptop."""
-    owner_repo = REPO.removeprefix("https://github.com/")
     first = stems[0]
-    binder = f"https://mybinder.org/v2/gh/{owner_repo}/{TAG}?urlpath=lab/tree/notebooks/{first}.ipynb"
-    colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{TAG}/notebooks/{first}.ipynb"
+    colab, binder = colab_and_binder(first)
     browser = (
         f'<strong><a href="{lite_link(f"notebooks/{first}.ipynb")}">Run in your browser</a></strong>, nothing '
         "installed: JupyterLab and "

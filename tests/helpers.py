@@ -173,3 +173,32 @@ def chromium(*flags):
         browser = pw.chromium.launch(executable_path=path, args=[*CHROMIUM_FLAGS, *flags])
         yield browser
         browser.close()
+
+
+def solved(name):
+    """Assignment ``name``'s student version with the source's model answers written in (without the solution
+    markers), as a student would hand it in."""
+    import re
+
+    import nbformat
+
+    from homework import notebooks
+
+    source = nbformat.read(notebooks.assignments()[name], as_version=4)
+    answers = {notebooks.nbg(c)["grade_id"]: c.source for c in source.cells if notebooks.nbg(c).get("solution")}
+    nb = notebooks.student_version(source)
+    for cell in nb.cells:
+        gid = notebooks.nbg(cell).get("grade_id")
+        if gid in answers:
+            cell.source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n?", "", answers[gid])
+    return nb
+
+
+def lite_inputs_missing(reason):
+    """The lite tests cannot run (``reason``): they fail where CI requires them (LSTM_LAB_REQUIRE_LITE=1), and
+    skip, saying why, elsewhere."""
+    import os
+
+    if os.environ.get("LSTM_LAB_REQUIRE_LITE"):
+        pytest.fail(reason)
+    pytest.skip(reason)

@@ -20,15 +20,14 @@ import time
 import urllib.request
 
 import pytest
-from helpers import CHROMIUM_FLAGS
+from helpers import chromium
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-if CHROMIUM is None:
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+if CHROMIUM is None:  # skipped before JupyterLab starts
     pytest.skip("Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
-FLAGS = CHROMIUM_FLAGS
 NOTEBOOKS = sorted(n for n in os.listdir(os.path.join(ROOT, "notebooks")) if n.endswith(".ipynb"))
 
 
@@ -117,10 +116,8 @@ def lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser(end_of_run_report):
     end_of_run_report(latency_report)
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def latency_report():

@@ -218,33 +218,6 @@ def torch():
     return pytest.importorskip("torch", reason="torch is not installed: pip install torch==2.13.0 (CPU build)")
 
 
-def torch_parity_errors(torch, case, path=gru):
-    p, xs, h0, dh = case["p"], case["xs"], case["h0"], case["dh"]
-    run = path.gru_forward(xs, p, h0)
-    g = path.gru_backward(dh, run)
-    m = torch.nn.GRU(p.input_size, p.hidden_size).double()
-    m.load_state_dict(lstm_core.gru_params_to_torch(p))
-    x = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
-    h0t = torch.tensor(h0[None], dtype=torch.float64, requires_grad=True)
-    out, hn = m(x, h0t)
-    torch.sum(torch.tensor(dh) * out).backward()
-    tg = lstm_core.gru_params_from_torch(
-        {k: getattr(m, k).grad for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")}
-    )
-    errs = {"h": scaled_err(run.h, out.detach().numpy()), "h_last": scaled_err(run.h[-1], hn.detach().numpy()[0])}
-    errs.update({"d" + k: scaled_err(getattr(g, k), a) for k, a in tg.arrays().items()})
-    errs["dx"] = scaled_err(g.x, x.grad.numpy())
-    errs["dh0"] = scaled_err(g.h0, h0t.grad.numpy()[0])
-    return errs
-
-
-@PATHS
-@pytest.mark.parametrize("shape", [(1, 1, 1, 8), (6, 3, 4, 5), (5, 2, 4, 4), (50, 2, 3, 16)], ids=str)
-def test_matches_torch_gru_float64(torch, shape, path):
-    errs = torch_parity_errors(torch, make_case(*shape, seed=9), path)
-    assert max(errs.values()) <= 1e-12, errs
-
-
 def test_h_norm_matches_torch_grucell(torch):
     case = make_case(8, 2, 3, 4, seed=12)
     p, xs, dh = case["p"], case["xs"], case["dh"]

@@ -13,6 +13,7 @@ import sys
 import nbformat
 import numpy as np
 import pytest
+from helpers import solved
 
 from homework import hw
 
@@ -33,20 +34,6 @@ def with_answer(name, grade_id, code):
     for cell in nb.cells:
         if hw.nbg(cell).get("grade_id") == grade_id:
             cell.source = code
-    return nb
-
-
-SOLVED = {  # the source's answers, used to complete a student notebook except for one planted problem
-    name: {hw.nbg(c)["grade_id"]: c.source for c in source(name).cells if hw.nbg(c).get("solution")} for name in SOURCES
-}
-
-
-def solved(name):
-    nb = hw.student_version(source(name))
-    for cell in nb.cells:
-        gid = hw.nbg(cell).get("grade_id")
-        if gid in SOLVED[name]:  # the answer without the markers, as a student would hand it in
-            cell.source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n?", "", SOLVED[name][gid])
     return nb
 
 

@@ -12,7 +12,6 @@ Needs the lite build's inputs (`python scripts/build_lite.py fetch`, which .ci/r
 built without lite/ and these tests skip, unless LSTM_LAB_REQUIRE_LITE=1 (CI), where they fail.
 """
 
-import copy
 import functools
 import hashlib
 import http.server
@@ -29,7 +28,7 @@ import build_lite
 import build_site
 import nbformat
 import pytest
-from helpers import chromium
+from helpers import chromium, lite_inputs_missing, solved
 
 from homework import notebooks as HW
 from lstm_lab.text import FIRST_PART
@@ -74,7 +73,7 @@ def report():
         return []
     lines = [
         "",
-        "the course in the browser (JupyterLite, Pyodide 0.27.7) in Chromium, served on 127.0.0.1"
+        f"the course in the browser (JupyterLite, Pyodide {build_lite.PINS['pyodide']['version']}) in Chromium, served on 127.0.0.1"
         f" (load average {INFO.get('load', '?')}); seconds, measured, not asserted:",
         f"  {'notebook':34} {'page':>6} {'kernel':>7} {'imports':>8} {'run all':>8} {'browser CPU':>12}",
     ]
@@ -111,10 +110,7 @@ def report():
 def site(built_site, end_of_run_report):
     end_of_run_report(report)
     if not (built_site / build_site.LITE_DIR / "index.html").exists():
-        reason = "the site was built without lite/ (run `python scripts/build_lite.py fetch` first)"
-        if os.environ.get("LSTM_LAB_REQUIRE_LITE"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        lite_inputs_missing("the site was built without lite/ (run `python scripts/build_lite.py fetch` first)")
     INFO["site_mb"] = build_lite.size_mb(built_site)
     INFO["lite_mb"] = build_lite.size_mb(built_site / build_site.LITE_DIR)
     INFO["load"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -184,30 +180,33 @@ def shots(tmp_path_factory):
     return folder
 
 
+def outside(url):
+    """Whether ``url`` leaves the site: any host but 127.0.0.1 (data: and blob: URLs stay in the page)."""
+    return not url.startswith(("data:", "blob:")) and urllib.parse.urlsplit(url).hostname != "127.0.0.1"
+
+
 def new_context(browser):
     """A fresh browser profile (as a learner's first visit): requests for other hosts refused and counted."""
     INFO["cpu_at_start"] = cpu_seconds()
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
 
-    def route(r):
-        url = r.request.url
-        if url.startswith(("data:", "blob:")) or urllib.parse.urlsplit(url).hostname == "127.0.0.1":
-            r.continue_()
-        else:
+    def count(url):  # each address once, whichever of the two below saw it first
+        if url not in OUTSIDE:
             OUTSIDE.append(url)
+
+    def route(r):
+        if outside(r.request.url):
+            count(r.request.url)
             r.abort()
+        else:
+            r.continue_()
+
+    def seen(r):  # a request the route did not see (a worker's, say) is counted too
+        if outside(r.url):
+            count(r.url)
 
     context.route("**/*", route)
-    context.on(
-        "request",
-        lambda r: (
-            OUTSIDE.append(r.url)
-            if not r.url.startswith(("data:", "blob:"))
-            and urllib.parse.urlsplit(r.url).hostname != "127.0.0.1"
-            and r.url not in OUTSIDE
-            else None
-        ),
-    )
+    context.on("request", seen)
     return context
 
 
@@ -431,18 +430,6 @@ def explorer_name(page, index):
     source = page.evaluate(OUTPUTS)[index]["source"]
     m = re.search(r"(\w+Explorer)\(", source)
     return m.group(1) if m else "explorer"
-
-
-def solved(name):
-    """The assignment's student version with the model answers written in, as a student would hand it in."""
-    source = nbformat.read(HW.assignments()[name], as_version=4)
-    answers = {HW.nbg(c)["grade_id"]: c.source for c in source.cells if HW.nbg(c).get("solution")}
-    nb = HW.student_version(copy.deepcopy(source))
-    for cell in nb.cells:
-        gid = HW.nbg(cell).get("grade_id")
-        if gid in answers:
-            cell.source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n?", "", answers[gid])
-    return nb
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -19,22 +19,22 @@ import zipfile
 
 import build_lite
 import pytest
+from helpers import lite_inputs_missing
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
-# the folder of package files CI builds from: `shared` next to the repository's folder (or next to its parent's)
-SHARED = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.exists()), ROOT / "none")
-SHARED = SHARED / "pyodide" / "0.27.7"
+# the folder of package files CI builds from (.ci/run's LSTM_LAB_PYODIDE_PACKAGES, by default ../shared/pyodide/VERSION)
+VERSION = build_lite.PINS["pyodide"]["version"]
+SHARED = pathlib.Path(os.environ.get("LSTM_LAB_PYODIDE_PACKAGES", ROOT.parent / "shared" / "pyodide" / VERSION))
 
 
 @pytest.fixture(scope="module")
 def lock():
     missing = build_lite.missing()
     if missing:
-        reason = f"the lite build's inputs are missing ({missing[:3]}): run `python scripts/build_lite.py fetch`"
-        if os.environ.get("LSTM_LAB_REQUIRE_LITE"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        lite_inputs_missing(
+            f"the lite build's inputs are missing ({missing[:3]}): run `python scripts/build_lite.py fetch`"
+        )
     return build_lite.trimmed_lock(build_lite.official_lock())
 
 

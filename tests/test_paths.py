@@ -155,11 +155,10 @@ def _arrays(obj, names):
     return {n: getattr(obj, n) for n in names}
 
 
-@pytest.mark.parametrize("path", [lstm_core, fast], ids=["readable", "fast"])
-def test_writing_into_returned_arrays_cannot_change_a_later_result(path):
+def test_writing_into_returned_arrays_cannot_change_a_later_result(impl):
     case = make_case(6, 3, 4, 5, seed=2)
-    run = path.lstm_forward(case["xs"], case["p"], case["h0"], case["c0"])
-    want = path.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
+    run = impl.lstm_forward(case["xs"], case["p"], case["h0"], case["c0"])
+    want = impl.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
     want = {k: np.copy(v) for k, v in _arrays(want, GRAD_FIELDS).items()}
     shown = {**_arrays(run, (*RUN_FIELDS, "xs", "h0", "c0")), "params.W": run.params.W, "params.b": run.params.b}
     shown.update({f"params.{g}": getattr(run.params, g) for g in ("W_f", "b_f", "W_o")})
@@ -169,7 +168,7 @@ def test_writing_into_returned_arrays_cannot_change_a_later_result(path):
         with pytest.raises(ValueError, match="read-only"):
             arr[...] = 0.0
         assert np.isfinite(arr).all(), name
-    g1 = path.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
+    g1 = impl.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
     for arr in _arrays(g1, GRAD_FIELDS).values():  # gradients are the caller's own: writable, and shared with nothing
         arr *= 0.5
     # the caller's own inputs changed in place after the forward pass cannot reach the run either
@@ -177,7 +176,7 @@ def test_writing_into_returned_arrays_cannot_change_a_later_result(path):
     case["h0"][...] = 0.0
     case["c0"][...] = 0.0
     case["p"].W[...] = 0.0
-    g2 = path.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
+    g2 = impl.lstm_backward(case["dh"], run, dc_last=case["dc_last"])
     for k in GRAD_FIELDS:
         np.testing.assert_array_equal(getattr(g2, k), want[k], err_msg=k)
     with pytest.raises(AttributeError):
@@ -185,18 +184,17 @@ def test_writing_into_returned_arrays_cannot_change_a_later_result(path):
     assert not [f for f in vars(run) if f in ("gates", "z", "tanh_c")], "internal buffers must not be public fields"
 
 
-@pytest.mark.parametrize("path", [lstm_core, fast], ids=["readable", "fast"])
-def test_rnn_outputs_are_safe_too(path):
+def test_rnn_outputs_are_safe_too(impl):
     rng = np.random.default_rng(0)
     p = lstm_core.RNNParams.init(3, 4, seed=0)
     xs, dh = rng.normal(size=(5, 2, 3)), rng.normal(size=(5, 2, 4))
-    run = path.rnn_forward(xs, p)
-    want = path.rnn_backward(dh, run).W.copy()
+    run = impl.rnn_forward(xs, p)
+    want = impl.rnn_backward(dh, run).W.copy()
     for arr in (run.h, run.xs, run.h0, run.params.W, run.params.b):
         with pytest.raises(ValueError, match="read-only"):
             arr *= 2.0
     xs[...] = 0.0
-    np.testing.assert_array_equal(path.rnn_backward(dh, run).W, want)
+    np.testing.assert_array_equal(impl.rnn_backward(dh, run).W, want)
 
 
 # --- memory the fast path reuses -------------------------------------------------------------------------

@@ -82,11 +82,12 @@ TWINNED = [kind for kind, cell in lstm_core.CELLS.items() if cell.torch]  # the 
 
 
 @pytest.mark.parametrize("fast", [False, True], ids=["readable", "fast"])
-@pytest.mark.parametrize("shape", [(1, 1, 1, 8), (30, 3, 4, 6)], ids=str)
+@pytest.mark.parametrize("shape", [(1, 1, 1, 8), (5, 2, 4, 4), (30, 3, 4, 6), (50, 2, 3, 16)], ids=str)
 @pytest.mark.parametrize("kind", TWINNED)
 def test_every_cell_with_a_torch_twin_matches_it(kind, shape, fast):
-    """Registering a cell with ``torch=`` in lstm_core.CELLS puts it here: outputs, every parameter's gradient,
-    dL/dx and the gradient of each initial state against torch.nn's module on the same float64 numbers."""
+    """Registering a cell with ``torch=`` in lstm_core.CELLS puts it here: outputs, the final state, every
+    parameter's gradient, dL/dx and the gradient of each initial state against torch.nn's module on the same
+    float64 numbers (D = H as well as D != H)."""
     cell, (T, B, D, H) = lstm_core.CELLS[kind], shape
     forward, backward = (cell.fast_forward, cell.fast_backward) if fast else (cell.forward, cell.backward)
     if forward is None:
@@ -102,13 +103,15 @@ def test_every_cell_with_a_torch_twin_matches_it(kind, shape, fast):
     m = getattr(torch.nn, cell.torch)(D, H).double()
     m.load_state_dict(cell.to_torch(p))
     x, s0 = t64(xs).requires_grad_(), [t64(s[None]).requires_grad_() for s in state0]
-    out, _ = m(x, tuple(s0) if len(s0) > 1 else s0[0])
+    out, final = m(x, tuple(s0) if len(s0) > 1 else s0[0])
     torch.sum(t64(dh) * out).backward()
     grads = {name: q.grad for name, q in m.named_parameters()}
-    if len(cell.params.FIELDS) == 2:  # one bias b = bias_ih + bias_hh: its gradient is either one's, not their sum
+    if "b" in cell.params.FIELDS:  # one bias b = bias_ih + bias_hh: its gradient is either one's, not their sum
         del grads["bias_hh_l0"]
     theirs = cell.from_torch(grads)
     assert scaled_err(run.h, out.detach().numpy()) <= 1e-12
+    for ours, last in zip(cell.final_state(run), final if isinstance(final, tuple) else (final,), strict=True):
+        assert scaled_err(ours, last.detach().numpy()[0]) <= 1e-12
     for name in cell.params.FIELDS:
         assert scaled_err(getattr(g, name), getattr(theirs, name)) <= 1e-12, name
     assert scaled_err(g.x, x.grad.numpy()) <= 1e-12
