@@ -16,13 +16,12 @@ no processor time: time.process_time() stays at 0, so there the default clock is
 
 import gc
 import math
+import sys
 import time
-
-from .runtime import IN_BROWSER
 
 # the clock min_time reads by default: processor time, but wall-clock time in the browser, where processor time
 # stands still (Pyodide's time.process_time() returns 0.0 at every call)
-DEFAULT_CLOCK = time.perf_counter if IN_BROWSER else time.process_time
+DEFAULT_CLOCK = time.perf_counter if sys.platform == "emscripten" else time.process_time
 STILL = 1.0  # seconds of wall-clock time after which a clock that has not moved is said to stand still
 
 
